@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace Kiosk.DemoLauncher;
+
+/// <summary>Where each component of one simulated kiosk listens.</summary>
+public sealed record KioskPorts(int Broker, int Portal, int Pn532, int Fingerprint, int Printer, int Control, int Host)
+{
+    public static readonly KioskPorts Demo = new(1883, 8090, 7010, 7011, 9100, 8091, 8080);
+
+    /// <summary>Free ports picked by the kernel, for tests that run beside a demo.</summary>
+    public static KioskPorts Free()
+    {
+        var ports = new int[7];
+        var listeners = new List<TcpListener>();
+        try
+        {
+            for (int i = 0; i < ports.Length; i++)
+            {
+                var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+                listener.Start();
+                listeners.Add(listener);
+                ports[i] = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+            }
+        }
+        finally
+        {
+            foreach (var listener in listeners) listener.Stop();
+        }
+        return new(ports[0], ports[1], ports[2], ports[3], ports[4], ports[5], ports[6]);
+    }
+
+    public string HostUrl => $"http://127.0.0.1:{Host}";
+    public string PortalUrl => $"http://127.0.0.1:{Portal}";
+    public string ControlUrl => $"http://127.0.0.1:{Control}";
+}
+
+/// <summary>One running component: its process and its log file.</summary>
+public sealed class ComponentProcess(string name, Process process, string logPath)
+{
+    public string Name { get; } = name;
+    public Process Process { get; } = process;
+    public string LogPath { get; } = logPath;
+    public bool HasExited => Process.HasExited;
+}
+
+/// <summary>
+/// Starts and stops the processes of one simulated kiosk: edge broker, portal simulator, peripheral simulator,
+/// virtual MCU (the firmware) and kiosk host, in that order, each waiting until the one before it answers.
+/// </summary>
+public sealed class KioskProcesses : IAsyncDisposable
+{
+    public const string DeviceId = "mcu-01";
+
+    private readonly List<ComponentProcess> _running = [];
+    private readonly string _repositoryRoot;
+    private readonly string _configuration;
+
+    public KioskProcesses(string dataFolder, KioskPorts ports)
+    {
+        DataFolder = Path.GetFullPath(dataFolder);
+        Ports = ports;
+        _repositoryRoot = FindRepositoryRoot();
+#if DEBUG
+        _configuration = "Debug";
+#else
+        _configuration = "Release";
+#endif
+    }
+
+    public string DataFolder { get; }
+    public KioskPorts Ports { get; }
+    public IReadOnlyList<ComponentProcess> Running => _running;
+    public string LogFolder => Path.Combine(DataFolder, "logs");
+
+    public static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Kiosk.sln"))) return dir.FullName;
+        }
+        throw new InvalidOperationException("Kiosk.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    public async Task StartAllAsync(CancellationToken cancel = default)
+    {
+        Directory.CreateDirectory(LogFolder);
+        string secrets = Path.Combine(DataFolder, "secrets");
+        string broker = $"127.0.0.1:{Ports.Broker}";
+
+        await StartAsync("edge-broker", "edge-broker/Kiosk.EdgeBroker", "Kiosk.EdgeBroker",
+            ["--port", Ports.Broker.ToString(), "--data", Path.Combine(DataFolder, "broker"), "--secrets", secrets],
+            () => TcpAcceptsAsync(Ports.Broker), cancel);
+
+        await StartAsync("portal-simulator", "simulators/Kiosk.Simulators.Portal", "Kiosk.Simulators.Portal",
+            ["--urls", Ports.PortalUrl, "--data", Path.Combine(DataFolder, "portal")],
+            () => HttpAnswersAsync(Ports.PortalUrl + "/api/dossiers"), cancel);
+
+        await StartAsync("peripheral-simulator", "simulators/Kiosk.Simulators.Peripherals", "Kiosk.Simulators.Peripherals",
+            ["--pn532-port", Ports.Pn532.ToString(), "--fingerprint-port", Ports.Fingerprint.ToString(),
+             "--printer-port", Ports.Printer.ToString(), "--control-urls", Ports.ControlUrl,
+             "--data", Path.Combine(DataFolder, "peripherals")],
+            () => HttpAnswersAsync(Ports.ControlUrl + "/api/state"), cancel);
+
+        await StartAsync("virtual-mcu", "firmware/virtual-mcu", "Kiosk.Firmware.VirtualMcu",
+            ["--device", DeviceId, "--broker", broker, "--secrets", secrets,
+             "--pn532", $"127.0.0.1:{Ports.Pn532}", "--fingerprint", $"127.0.0.1:{Ports.Fingerprint}",
+             "--printer", $"127.0.0.1:{Ports.Printer}"],
+            () => Task.FromResult(true), cancel);
+
+        await StartAsync("kiosk-host", "kiosk-host/Kiosk.Host", "Kiosk.Host",
+            ["--urls", Ports.HostUrl, "--data", Path.Combine(DataFolder, "host"), "--broker", broker,
+             "--secrets", secrets, "--device", DeviceId, "--portal", Ports.PortalUrl],
+            () => HttpAnswersAsync(Ports.HostUrl + "/api/status"), cancel);
+    }
+
+    private async Task StartAsync(string name, string projectFolder, string assemblyName, string[] arguments,
+        Func<Task<bool>> isReady, CancellationToken cancel)
+    {
+        string dll = Path.Combine(_repositoryRoot, projectFolder, "bin", _configuration, "net10.0", assemblyName + ".dll");
+        if (!File.Exists(dll)) throw new FileNotFoundException($"{name} is not built: {dll}");
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = _repositoryRoot,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+
+        string logPath = Path.Combine(LogFolder, name + ".log");
+        var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => { if (e.Data != null) lock (log) log.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (log) log.WriteLine(e.Data); };
+        process.Exited += (_, _) => { lock (log) log.Flush(); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _running.Add(new ComponentProcess(name, process, logPath));
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!await isReady())
+        {
+            cancel.ThrowIfCancellationRequested();
+            if (process.HasExited)
+                throw new InvalidOperationException($"{name} exited with code {process.ExitCode} at start-up; see {logPath}");
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"{name} did not become ready within 60 s; see {logPath}");
+            await Task.Delay(100, cancel);
+        }
+    }
+
+    /// <summary>Asks each process to stop (SIGTERM, newest first) and kills what is still running after the grace period.</summary>
+    public async Task StopAllAsync(TimeSpan grace)
+    {
+        for (int i = _running.Count - 1; i >= 0; i--)
+        {
+            var component = _running[i];
+            if (!component.HasExited) SendTerminate(component.Process.Id);
+        }
+        var deadline = DateTime.UtcNow + grace;
+        foreach (var component in _running)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left > TimeSpan.Zero)
+            {
+                using var timeout = new CancellationTokenSource(left);
+                try { await component.Process.WaitForExitAsync(timeout.Token); } catch (OperationCanceledException) { }
+            }
+            if (!component.HasExited) component.Process.Kill(entireProcessTree: true);
+        }
+        _running.Clear();
+    }
+
+    /// <summary>A running component by name (edge-broker, portal-simulator, peripheral-simulator, virtual-mcu, kiosk-host).</summary>
+    public ComponentProcess Find(string name) => _running.Single(c => c.Name == name);
+
+    public async ValueTask DisposeAsync() => await StopAllAsync(TimeSpan.FromSeconds(5));
+
+    [DllImport("libc", SetLastError = true, EntryPoint = "kill")]
+    private static extern int SysKill(int pid, int signal);
+
+    private static void SendTerminate(int pid)
+    {
+        const int SIGTERM = 15;
+        if (OperatingSystem.IsWindows()) Process.GetProcessById(pid).Kill();
+        else SysKill(pid, SIGTERM);
+    }
+
+    private static async Task<bool> TcpAcceptsAsync(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static readonly HttpClient Probe = new() { Timeout = TimeSpan.FromSeconds(2) };
+
+    private static async Task<bool> HttpAnswersAsync(string url)
+    {
+        try
+        {
+            using var response = await Probe.GetAsync(url);
+            return (int)response.StatusCode < 500;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
+    }
+}
