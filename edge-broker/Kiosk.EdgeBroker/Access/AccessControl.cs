@@ -1,0 +1,83 @@
+using Kiosk.EdgeBroker.Users;
+
+namespace Kiosk.EdgeBroker.Access;
+
+/// <summary>What one user may publish to and subscribe to: topic filters, already filled in with the user's name.</summary>
+public sealed record AccessGrant(IReadOnlyList<string> Publish, IReadOnlyList<string> Subscribe);
+
+/// <summary>
+/// The broker's ACL (docs/mqtt.md): pure functions from (user, topic) to allowed/denied. Anything not granted is denied.
+/// </summary>
+public static class AccessControl
+{
+    public const string TopicRoot = "kiosk/v1";
+
+    /// <summary>The grants for one user. A device's grants name that device, so it cannot reach another's topics.</summary>
+    public static AccessGrant GrantFor(BrokerUser user) => user.Role switch
+    {
+        UserRole.Device => new AccessGrant(
+            Publish:
+            [
+                DeviceStatusTopic(user.Name),
+                $"{TopicRoot}/{user.Name}/event/#",
+                $"{TopicRoot}/{user.Name}/state/#",
+                $"{TopicRoot}/{user.Name}/reply/#",
+            ],
+            Subscribe: [$"{TopicRoot}/{user.Name}/cmd/#"]),
+        UserRole.Host => new AccessGrant(
+            Publish: [$"{TopicRoot}/+/cmd/#"],
+            Subscribe: [$"{TopicRoot}/#"]),
+        // Reserved for the later bridge to the central operations cluster: fleet telemetry only, read-only.
+        UserRole.Bridge => new AccessGrant(
+            Publish: [],
+            Subscribe: [$"{TopicRoot}/+/status", $"{TopicRoot}/+/state/#"]),
+        _ => new AccessGrant([], []),
+    };
+
+    public static string DeviceStatusTopic(string deviceName) => $"{TopicRoot}/{deviceName}/status";
+
+    public static bool CanPublish(BrokerUser user, string? topic)
+    {
+        if (!TopicRules.IsValidTopicName(topic))
+        {
+            return false;
+        }
+
+        foreach (string allowed in GrantFor(user).Publish)
+        {
+            if (TopicRules.Matches(allowed, topic!))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>A subscription is allowed when the filter lies entirely within one granted filter.</summary>
+    public static bool CanSubscribe(BrokerUser user, string? filter)
+    {
+        if (!TopicRules.IsValidFilter(filter))
+        {
+            return false;
+        }
+
+        foreach (string allowed in GrantFor(user).Subscribe)
+        {
+            if (TopicRules.IsWithin(filter!, allowed))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The will set at connect. A device's will may only be its own status topic (the host relies on it to learn the
+    /// device is gone); anyone else's will must at least be a topic they could publish to.
+    /// </summary>
+    public static bool CanSetWill(BrokerUser user, string? willTopic) => user.Role == UserRole.Device
+        ? willTopic == DeviceStatusTopic(user.Name)
+        : CanPublish(user, willTopic);
+}

@@ -1,0 +1,88 @@
+using System.Net;
+using Kiosk.EdgeBroker.Users;
+
+namespace Kiosk.EdgeBroker.Hosting;
+
+/// <summary>What the command line asked for: run the broker, or add a user and exit.</summary>
+public abstract record BrokerCommand;
+
+public sealed record RunBroker(EdgeBrokerOptions Options) : BrokerCommand;
+
+public sealed record AddUser(BrokerUser User, string DataDirectory, string SecretsDirectory) : BrokerCommand;
+
+public static class CommandLine
+{
+    public const string Usage = """
+        Kiosk.EdgeBroker [--port 1883] [--bind 127.0.0.1] [--data var/broker] [--secrets var/secrets]
+        Kiosk.EdgeBroker adduser NAME --role device|host|bridge [--data var/broker] [--secrets var/secrets]
+        """;
+
+    /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with a message fit for the user.</summary>
+    public static BrokerCommand Parse(IReadOnlyList<string> args)
+    {
+        var defaults = new EdgeBrokerOptions();
+        bool addUser = args.Count > 0 && args[0] == "adduser";
+        int index = addUser ? 1 : 0;
+        string? userName = null;
+        UserRole? role = null;
+        int port = defaults.Port;
+        IPAddress bind = defaults.BindAddress;
+        string data = defaults.DataDirectory;
+        string secrets = defaults.SecretsDirectory;
+
+        if (addUser)
+        {
+            if (args.Count < 2 || args[1].StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new ArgumentException("adduser needs a user name.");
+            }
+
+            userName = args[1];
+            index = 2;
+        }
+
+        for (; index < args.Count; index++)
+        {
+            string name = args[index];
+            string Value() => index + 1 < args.Count ? args[++index] : throw new ArgumentException($"{name} needs a value.");
+            switch (name)
+            {
+                case "--port" when !addUser:
+                    port = int.TryParse(Value(), out int parsedPort) && parsedPort is >= 0 and <= 65535
+                        ? parsedPort
+                        : throw new ArgumentException("--port must be 0-65535 (0 picks a free port).");
+                    break;
+                case "--bind" when !addUser:
+                    bind = IPAddress.TryParse(Value(), out IPAddress? parsedAddress)
+                        ? parsedAddress
+                        : throw new ArgumentException("--bind must be an IP address, e.g. 127.0.0.1 or 0.0.0.0.");
+                    break;
+                case "--role" when addUser:
+                    role = Enum.TryParse(Value(), ignoreCase: true, out UserRole parsedRole) && Enum.IsDefined(parsedRole)
+                        ? parsedRole
+                        : throw new ArgumentException("--role must be device, host or bridge.");
+                    break;
+                case "--data":
+                    data = Value();
+                    break;
+                case "--secrets":
+                    secrets = Value();
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown argument '{name}'.");
+            }
+        }
+
+        if (addUser)
+        {
+            if (!BrokerUser.IsValidName(userName))
+            {
+                throw new ArgumentException($"User name '{userName}' must be 1-64 letters, digits or '-'.");
+            }
+
+            return new AddUser(new BrokerUser(userName!, role ?? throw new ArgumentException("adduser needs --role.")), data, secrets);
+        }
+
+        return new RunBroker(defaults with { Port = port, BindAddress = bind, DataDirectory = data, SecretsDirectory = secrets });
+    }
+}

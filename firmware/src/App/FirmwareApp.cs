@@ -1,0 +1,522 @@
+using Kiosk.Firmware.Devices.Fingerprint;
+using Kiosk.Firmware.Devices.Pn532;
+using Kiosk.Firmware.Devices.ReceiptPrinter;
+using Kiosk.Firmware.Mqtt;
+using Kiosk.Firmware.Platform;
+
+namespace Kiosk.Firmware.App
+{
+    /// <summary>
+    /// The firmware application: one main loop owns the three serial links; the MQTT client's thread only queues
+    /// commands. Call <see cref="Start"/> once, then <see cref="Step"/> repeatedly (tests do it by hand with a fake
+    /// clock) or <see cref="Run"/>, which loops until <see cref="RequestStop"/>.
+    /// Nothing thrown by a driver or a link escapes a step.
+    /// </summary>
+    public class FirmwareApp
+    {
+        private readonly FirmwareOptions _options;
+        private readonly IMqttLink _mqtt;
+        private readonly IClock _clock;
+        private readonly ILog _log;
+        private readonly Pn532Driver _reader;
+        private readonly FingerprintSensor _fingerprint;
+        private readonly ReceiptPrinter _printer;
+        private readonly RequestQueue _requests;
+
+        private readonly string _statusTopic;
+        private readonly string _cardTopic;
+        private readonly string _fingerTopic;
+        private readonly string _printerTopic;
+        private readonly string _apduTopic;
+        private readonly string _printTopic;
+
+        private long _startedAt;
+        private bool _wasConnected;
+        private long _nextConnectAttempt;
+        private bool _stopRequested;
+        private readonly object _stopSync = new object();
+
+        private PeripheralHealth _readerHealth = PeripheralHealth.Absent;
+        private PeripheralHealth _fingerprintHealth = PeripheralHealth.Absent;
+        private PeripheralHealth _printerHealth = PeripheralHealth.Absent;
+        private int _readerFailures;
+        private int _fingerprintFailures;
+        private int _printerFailures;
+        private long _nextReaderProbe;
+        private long _nextFingerprintProbe;
+
+        private CardType _cardType = CardType.None;
+        private byte _cardTarget;
+        private long _nextCardPoll;
+        private bool _fingerPresent;
+        private long _nextFingerPoll;
+        private PrinterStatus _publishedPrinter;
+        private long _nextPrinterPoll;
+
+        public FirmwareApp(FirmwareOptions options, IMqttLink mqtt, ISerialLink readerLink, ISerialLink fingerprintLink, ISerialLink printerLink, IClock clock, ILog log)
+        {
+            if (!Topics.IsValidDeviceId(options.DeviceId)) throw new System.ArgumentException("device id: letters, digits and '-' only", "options");
+            _options = options;
+            _mqtt = mqtt;
+            _clock = clock;
+            _log = log;
+            _reader = new Pn532Driver(readerLink, clock);
+            _fingerprint = new FingerprintSensor(fingerprintLink, clock);
+            _printer = new ReceiptPrinter(printerLink);
+            _requests = new RequestQueue(options.MaxQueuedRequests);
+
+            string device = options.DeviceId;
+            _statusTopic = Topics.Status(device);
+            _cardTopic = Topics.CardEvent(device);
+            _fingerTopic = Topics.FingerEvent(device);
+            _printerTopic = Topics.PrinterState(device);
+            _apduTopic = Topics.ApduCommand(device);
+            _printTopic = Topics.PrintCommand(device);
+            _mqtt.MessageReceived += OnMessageReceived;
+        }
+
+        public PeripheralHealth ReaderHealth { get { return _readerHealth; } }
+        public PeripheralHealth FingerprintHealth { get { return _fingerprintHealth; } }
+        public PeripheralHealth PrinterHealth { get { return _printerHealth; } }
+        public bool CardPresent { get { return _cardType != CardType.None; } }
+        public bool FingerPresent { get { return _fingerPresent; } }
+        public int QueuedRequests { get { return _requests.Count; } }
+
+        /// <summary>Probes the peripherals (an absent one is reported "absent", not fatal) and connects to the broker.</summary>
+        public void Start()
+        {
+            _startedAt = _clock.NowMilliseconds;
+            _readerHealth = ProbeReader() ? PeripheralHealth.Ok : PeripheralHealth.Absent;
+            _fingerprintHealth = ProbeFingerprint() ? PeripheralHealth.Ok : PeripheralHealth.Absent;
+            _log.Info("reader " + Payloads.HealthName(_readerHealth) + ", fingerprint " + Payloads.HealthName(_fingerprintHealth));
+            long now = _clock.NowMilliseconds;
+            _nextReaderProbe = now + _options.ReprobeIntervalMilliseconds;
+            _nextFingerprintProbe = now + _options.ReprobeIntervalMilliseconds;
+            PollPrinter(true);
+            if (_printerHealth != PeripheralHealth.Ok) _printerHealth = PeripheralHealth.Absent;
+            _log.Info("printer " + Payloads.HealthName(_printerHealth));
+            _nextConnectAttempt = now;
+            Guard(0);
+        }
+
+        public void RequestStop() { lock (_stopSync) { _stopRequested = true; } }
+
+        private bool StopRequested { get { lock (_stopSync) { return _stopRequested; } } }
+
+        /// <summary>Start, then steps until RequestStop; disconnects cleanly at the end.</summary>
+        public void Run()
+        {
+            Start();
+            while (!StopRequested)
+            {
+                Step();
+                _clock.Sleep(_options.LoopSleepMilliseconds);
+            }
+            try
+            {
+                if (_mqtt.IsConnected) _mqtt.Disconnect();
+            }
+            catch (System.Exception e)
+            {
+                _log.Info("disconnect failed: " + e.GetType().Name);
+            }
+        }
+
+        /// <summary>One pass of the main loop: broker connection, queued requests, then whatever polling is due.</summary>
+        public void Step()
+        {
+            Guard(0);
+            Guard(1);
+            Guard(2);
+            Guard(3);
+            Guard(4);
+        }
+
+        /// <summary>Runs one part of a step so that an exception in one part neither stops the loop nor starves the others.</summary>
+        private void Guard(int part)
+        {
+            try
+            {
+                long now = _clock.NowMilliseconds;
+                switch (part)
+                {
+                    case 0: EnsureConnected(now); break;
+                    case 1: ServeRequests(); break;
+                    case 2: PollCard(now); break;
+                    case 3: PollFinger(now); break;
+                    default:
+                        if (now >= _nextPrinterPoll) PollPrinter(false);
+                        break;
+                }
+            }
+            catch (System.Exception e)
+            {
+                // The type only: messages of lower layers might quote data.
+                _log.Info("step part " + part.ToString() + " failed: " + e.GetType().Name);
+            }
+        }
+
+        // ---- broker ----
+
+        private void EnsureConnected(long now)
+        {
+            if (_mqtt.IsConnected)
+            {
+                _wasConnected = true;
+                return;
+            }
+            if (_wasConnected)
+            {
+                _wasConnected = false;
+                _log.Info("broker connection lost");
+            }
+            if (now < _nextConnectAttempt) return;
+            _nextConnectAttempt = now + _options.ReconnectIntervalMilliseconds;
+            if (!_mqtt.Connect(_statusTopic, Payloads.ToBytes(Payloads.OfflineStatusJson()), true))
+            {
+                _log.Info("broker connection failed; retrying in " + _options.ReconnectIntervalMilliseconds.ToString() + " ms");
+                return;
+            }
+            _wasConnected = true;
+            _log.Info("broker connected as " + _options.DeviceId);
+            _mqtt.Subscribe(Topics.CommandsFilter(_options.DeviceId), 1);
+            PublishStatus();
+            if (_publishedPrinter != null) Publish(_printerTopic, PrinterStateJson(_publishedPrinter), true);
+            // Events sent while we were away are lost: tell the host what is on the kiosk now.
+            if (_cardType != CardType.None) PublishCardPlaced(_cardType);
+            if (_fingerPresent) Publish(_fingerTopic, Payloads.FingerPlacedJson(), false);
+        }
+
+        private void PublishStatus()
+        {
+            long uptime = (_clock.NowMilliseconds - _startedAt) / 1000;
+            Publish(_statusTopic, Payloads.DeviceStatusJson(_options.FirmwareVersion, _readerHealth, _fingerprintHealth, _printerHealth, uptime), true);
+        }
+
+        private void Publish(string topic, string json, bool retain)
+        {
+            if (!_mqtt.IsConnected) return;
+            _mqtt.Publish(topic, Payloads.ToBytes(json), 1, retain);
+        }
+
+        // ---- requests ----
+
+        /// <summary>The MQTT thread's side: check the envelope, queue, return. Serial ports are not touched here.</summary>
+        private void OnMessageReceived(string topic, byte[] payload, string responseTopic, byte[] correlationData)
+        {
+            try
+            {
+                RequestKind kind;
+                int maxLength;
+                if (topic == _apduTopic) { kind = RequestKind.Apdu; maxLength = Pn532Driver.MaxCommandLength; }
+                else if (topic == _printTopic) { kind = RequestKind.Print; maxLength = ReceiptPrinter.MaxJobLength; }
+                else
+                {
+                    _log.Info("ignored message on an unknown topic");
+                    return;
+                }
+                if (!Topics.IsReplyTopicOf(_options.DeviceId, responseTopic))
+                {
+                    _log.Info("ignored request without a usable response topic");
+                    return;
+                }
+                PendingRequest request = new PendingRequest();
+                request.Kind = kind;
+                request.ResponseTopic = responseTopic;
+                request.CorrelationData = correlationData;
+                int length = payload == null ? 0 : payload.Length;
+                int minLength = kind == RequestKind.Apdu ? 4 : 1;
+                if (length < minLength || length > maxLength) request.Malformed = true;
+                else request.Payload = payload;
+                if (!_requests.Enqueue(request)) _log.Info("request dropped: queue full");
+            }
+            catch (System.Exception e)
+            {
+                _log.Info("request not queued: " + e.GetType().Name);
+            }
+        }
+
+        private void ServeRequests()
+        {
+            PendingRequest request;
+            while ((request = _requests.Dequeue()) != null)
+            {
+                ReplyResult result;
+                byte[] body = null;
+                if (request.Overflow) result = ReplyResult.Timeout;
+                else if (request.Malformed) result = ReplyResult.BadRequest;
+                else if (request.Kind == RequestKind.Apdu) result = ExchangeApdu(request.Payload, out body);
+                else result = PrintJob(request.Payload);
+
+                byte[] reply = Reply.Build(result, body);
+                bool sent = _mqtt.IsConnected && _mqtt.PublishReply(request.ResponseTopic, reply, request.CorrelationData);
+                _log.Info((request.Kind == RequestKind.Apdu ? "apdu" : "print") + " request: " + ResultName(result) + (sent ? "" : " (reply not sent: broker offline)"));
+            }
+        }
+
+        private ReplyResult ExchangeApdu(byte[] apdu, out byte[] response)
+        {
+            response = null;
+            if (_readerHealth != PeripheralHealth.Ok) return ReplyResult.Timeout;
+            if (_cardType == CardType.None) return ReplyResult.NoCard;
+            Pn532Result result = _reader.Exchange(_cardTarget, apdu);
+            switch (result.Status)
+            {
+                case Pn532Status.Ok:
+                    ReaderSucceeded();
+                    response = result.Data;
+                    return ReplyResult.Ok;
+                case Pn532Status.NoCard:
+                    ReaderSucceeded();
+                    CardGone();
+                    return ReplyResult.NoCard;
+                case Pn532Status.Timeout:
+                    ReaderFailed("exchange timed out");
+                    return ReplyResult.Timeout;
+                default:
+                    _log.Info("exchange failed, PN532 code " + result.ErrorCode.ToString());
+                    // The card may be half-way through a chain; the next presence test decides whether it is still there.
+                    _nextCardPoll = _clock.NowMilliseconds;
+                    return ReplyResult.DeviceError;
+            }
+        }
+
+        private ReplyResult PrintJob(byte[] job)
+        {
+            PrinterStatus before;
+            PrintResult result = _printer.Print(job, out before);
+            PrinterSeen(before);
+            // Always tell the host the printer's state after a job (docs/mqtt.md, cmd/print).
+            if (before.IsOnline) PublishPrinterState(before);
+            switch (result)
+            {
+                case PrintResult.Ok: return ReplyResult.Ok;
+                case PrintResult.PaperOut: return ReplyResult.PaperOut;
+                case PrintResult.CoverOpen: return ReplyResult.CoverOpen;
+                case PrintResult.Timeout: return ReplyResult.Timeout;
+                default: return ReplyResult.DeviceError;
+            }
+        }
+
+        private static string ResultName(ReplyResult result)
+        {
+            switch (result)
+            {
+                case ReplyResult.Ok: return "Ok";
+                case ReplyResult.NoCard: return "NoCard";
+                case ReplyResult.Timeout: return "Timeout";
+                case ReplyResult.DeviceError: return "DeviceError";
+                case ReplyResult.PaperOut: return "PaperOut";
+                case ReplyResult.CoverOpen: return "CoverOpen";
+                default: return "BadRequest";
+            }
+        }
+
+        // ---- card reader ----
+
+        private bool ProbeReader()
+        {
+            if (!_reader.WakeUp().IsOk) return false;
+            Pn532FirmwareVersion version;
+            if (!_reader.GetFirmwareVersion(out version).IsOk) return false;
+            if (!_reader.ConfigureMaxRetries().IsOk) return false;
+            _log.Info("PN532 firmware " + version.Version.ToString() + "." + version.Revision.ToString());
+            return true;
+        }
+
+        private void PollCard(long now)
+        {
+            if (_readerHealth != PeripheralHealth.Ok)
+            {
+                if (now < _nextReaderProbe) return;
+                _nextReaderProbe = now + _options.ReprobeIntervalMilliseconds;
+                if (!ProbeReader()) return;
+                _readerHealth = PeripheralHealth.Ok;
+                _readerFailures = 0;
+                _log.Info("reader ok");
+                PublishStatus();
+                return;
+            }
+            if (now < _nextCardPoll) return;
+
+            if (_cardType == CardType.None)
+            {
+                _nextCardPoll = now + _options.CardSearchIntervalMilliseconds;
+                if (SearchCard(CardType.TypeA)) return;
+                if (_readerHealth == PeripheralHealth.Ok) SearchCard(CardType.TypeB);
+                return;
+            }
+
+            _nextCardPoll = now + _options.CardPresenceIntervalMilliseconds;
+            Pn532Result presence = _reader.CheckCardPresence();
+            if (presence.Status == Pn532Status.Ok) ReaderSucceeded();
+            else if (presence.Status == Pn532Status.NoCard)
+            {
+                ReaderSucceeded();
+                CardGone();
+            }
+            else ReaderFailed("presence test failed");
+        }
+
+        /// <summary>True when a card of this type was found and announced.</summary>
+        private bool SearchCard(CardType type)
+        {
+            Pn532Target target;
+            Pn532Result result = _reader.ListPassiveTarget(type, out target);
+            if (result.Status == Pn532Status.Ok)
+            {
+                ReaderSucceeded();
+                _cardType = type;
+                _cardTarget = target.TargetNumber;
+                _log.Info("card placed (" + ProtocolName(type) + ")");
+                PublishCardPlaced(type);
+                return true;
+            }
+            if (result.Status == Pn532Status.NoCard) ReaderSucceeded();
+            else ReaderFailed("card search failed");
+            return false;
+        }
+
+        private void PublishCardPlaced(CardType type)
+        {
+            Publish(_cardTopic, Payloads.CardPlacedJson(ProtocolName(type)), false);
+        }
+
+        private static string ProtocolName(CardType type)
+        {
+            return type == CardType.TypeB ? Payloads.ProtocolTypeB : Payloads.ProtocolTypeA;
+        }
+
+        private void CardGone()
+        {
+            if (_cardType == CardType.None) return;
+            _cardType = CardType.None;
+            if (_readerHealth == PeripheralHealth.Ok) _reader.Release(_cardTarget);
+            _log.Info("card removed");
+            Publish(_cardTopic, Payloads.CardRemovedJson(), false);
+        }
+
+        private void ReaderSucceeded() { _readerFailures = 0; }
+
+        private void ReaderFailed(string what)
+        {
+            _readerFailures++;
+            _log.Info(what + " (" + _readerFailures.ToString() + " in a row)");
+            if (_readerFailures < _options.FailuresBeforeError || _readerHealth != PeripheralHealth.Ok) return;
+            _readerHealth = PeripheralHealth.Error;
+            _nextReaderProbe = _clock.NowMilliseconds + _options.ReprobeIntervalMilliseconds;
+            _log.Info("reader error");
+            // We can no longer tell whether the card is there; the host must not keep a session on it.
+            CardGone();
+            PublishStatus();
+        }
+
+        // ---- fingerprint ----
+
+        private bool ProbeFingerprint()
+        {
+            FingerprintSystemParameters parameters;
+            FingerprintResult result = _fingerprint.ReadSystemParameters(out parameters);
+            return result.IsOk;
+        }
+
+        private void PollFinger(long now)
+        {
+            if (_fingerprintHealth != PeripheralHealth.Ok)
+            {
+                if (now < _nextFingerprintProbe) return;
+                _nextFingerprintProbe = now + _options.ReprobeIntervalMilliseconds;
+                if (!ProbeFingerprint()) return;
+                _fingerprintHealth = PeripheralHealth.Ok;
+                _fingerprintFailures = 0;
+                _log.Info("fingerprint ok");
+                PublishStatus();
+                return;
+            }
+            if (now < _nextFingerPoll) return;
+            _nextFingerPoll = now + _options.FingerPollIntervalMilliseconds;
+
+            FingerprintResult result = _fingerprint.CaptureImage();
+            if (result.Status != FingerprintStatus.Answered)
+            {
+                _fingerprintFailures++;
+                if (_fingerprintFailures < _options.FailuresBeforeError) return;
+                _fingerprintHealth = PeripheralHealth.Error;
+                _nextFingerprintProbe = now + _options.ReprobeIntervalMilliseconds;
+                _log.Info("fingerprint error");
+                SetFinger(false);
+                PublishStatus();
+                return;
+            }
+            _fingerprintFailures = 0;
+            if (result.Confirmation == FingerprintConfirmation.Ok) SetFinger(true);
+            else if (result.Confirmation == FingerprintConfirmation.NoFinger) SetFinger(false);
+            // Other codes (image fail, messy image) say nothing reliable about the finger: keep the last state.
+        }
+
+        private void SetFinger(bool present)
+        {
+            if (present == _fingerPresent) return;
+            _fingerPresent = present;
+            _log.Info(present ? "finger placed" : "finger removed");
+            Publish(_fingerTopic, present ? Payloads.FingerPlacedJson() : Payloads.FingerRemovedJson(), false);
+        }
+
+        // ---- printer ----
+
+        private void PollPrinter(bool startUp)
+        {
+            _nextPrinterPoll = _clock.NowMilliseconds + _options.PrinterPollIntervalMilliseconds;
+            PrinterStatus status = _printer.ReadStatus();
+            PrinterSeen(status);
+            if (startUp && !status.IsOnline) return;
+            if (!status.SameAs(_publishedPrinter)) PublishPrinterState(status);
+        }
+
+        /// <summary>Updates the printer's health from a status read (polling or before a job).</summary>
+        private void PrinterSeen(PrinterStatus status)
+        {
+            if (status.IsOnline)
+            {
+                _printerFailures = 0;
+                if (_printerHealth != PeripheralHealth.Ok)
+                {
+                    _printerHealth = PeripheralHealth.Ok;
+                    PublishStatus();
+                }
+                return;
+            }
+            _printerFailures++;
+            if (_printerHealth == PeripheralHealth.Ok && _printerFailures >= _options.FailuresBeforeError)
+            {
+                _printerHealth = PeripheralHealth.Error;
+                _log.Info("printer error");
+                PublishStatus();
+            }
+        }
+
+        private void PublishPrinterState(PrinterStatus status)
+        {
+            // Offline: keep the last known paper and cover, they are still the best guess.
+            PrinterStatus shown = status;
+            if (!status.IsOnline && _publishedPrinter != null)
+            {
+                shown = new PrinterStatus();
+                shown.Status = status.Status;
+                shown.Paper = _publishedPrinter.Paper;
+                shown.CoverOpen = _publishedPrinter.CoverOpen;
+            }
+            // Remembered even while the broker is away: EnsureConnected publishes it on (re)connection.
+            _publishedPrinter = shown;
+            string json = PrinterStateJson(shown);
+            Publish(_printerTopic, json, true);
+            _log.Info("printer state " + json);
+        }
+
+        private static string PrinterStateJson(PrinterStatus status)
+        {
+            string paper = status.Paper == PaperLevel.Out ? "out" : status.Paper == PaperLevel.NearEnd ? "near-end" : "ok";
+            return Payloads.PrinterStateJson(paper, status.CoverOpen, status.IsOnline);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+namespace Kiosk.Firmware.App
+{
+    /// <summary>The firmware's settings. Defaults follow docs/mqtt.md and the brief's polling periods.</summary>
+    public class FirmwareOptions
+    {
+        /// <summary>Letters, digits and '-' (docs/mqtt.md); also the MQTT user name.</summary>
+        public string DeviceId = "mcu-01";
+        public string FirmwareVersion = "0.1.0";
+
+        public int CardSearchIntervalMilliseconds = 200;
+        public int CardPresenceIntervalMilliseconds = 300;
+        public int FingerPollIntervalMilliseconds = 300;
+        public int PrinterPollIntervalMilliseconds = 5000;
+        /// <summary>How often a peripheral that is absent or in error is probed again.</summary>
+        public int ReprobeIntervalMilliseconds = 5000;
+        public int ReconnectIntervalMilliseconds = 5000;
+        /// <summary>The main loop's pause between steps.</summary>
+        public int LoopSleepMilliseconds = 20;
+        /// <summary>Failed calls in a row after which a working peripheral is reported as "error".</summary>
+        public int FailuresBeforeError = 3;
+        /// <summary>Requests waiting for the main loop; more than this are answered Timeout at once (the host is flooding us).</summary>
+        public int MaxQueuedRequests = 8;
+    }
+}
