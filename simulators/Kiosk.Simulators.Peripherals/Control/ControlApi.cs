@@ -1,0 +1,155 @@
+using System.Text.Json;
+using Kiosk.Simulators.Peripherals.Printer;
+using Kiosk.Simulators.Peripherals.State;
+using Kiosk.Simulators.VirtualCard.Profiles;
+
+namespace Kiosk.Simulators.Peripherals.Control;
+
+/// <summary>Body of POST /api/card.</summary>
+public sealed record CardRequest(string? Profile, string? Type);
+
+/// <summary>Body of POST /api/printer; a missing field keeps its current value.</summary>
+public sealed record PrinterRequest(bool? CoverOpen, string? Paper);
+
+/// <summary>The answer to every bad request: a stable code to test against and a sentence for people.</summary>
+public sealed record ApiError(string Error, string Message);
+
+/// <summary>
+/// The control page and JSON API on --control-urls (docs/architecture.md): a person, or a test, places cards and
+/// fingers, opens the printer cover, and reads the printed receipts.
+/// </summary>
+public static class ControlApi
+{
+    private const int MaxBodyBytes = 64 * 1024;
+
+    private static readonly JsonSerializerOptions RequestJson = new(JsonSerializerDefaults.Web);
+
+    public static void Map(WebApplication app)
+    {
+        app.MapGet("/", () => Results.Content(ControlPage.Html, "text/html; charset=utf-8"));
+        app.MapGet("/api/state", (PeripheralState state, DeviceConnections connections) => Results.Ok(StateView(state, connections)));
+        app.MapGet("/api/profiles", (PersonProfileStore profiles) => Results.Ok(profiles.All));
+
+        app.MapPost("/api/card", async (HttpRequest request, PeripheralState state, DeviceConnections connections, PersonProfileStore profiles) =>
+        {
+            (CardRequest? body, IResult? error) = await ReadJsonAsync<CardRequest>(request);
+            if (error is not null) return error;
+            if (string.IsNullOrWhiteSpace(body!.Profile)) return BadRequest("missing-profile", "the body needs \"profile\": one of GET /api/profiles");
+            if (!profiles.TryGet(body.Profile, out PersonProfile profile))
+                return BadRequest("unknown-profile", $"no profile '{body.Profile}'; GET /api/profiles lists them");
+            CardType type;
+            switch (body.Type)
+            {
+                case null or "A" or "a":
+                    type = CardType.A;
+                    break;
+                case "B" or "b":
+                    type = CardType.B;
+                    break;
+                default:
+                    return BadRequest("bad-card-type", "\"type\" must be \"A\" or \"B\"");
+            }
+            state.PlaceCard(profile, type);
+            return Results.Ok(StateView(state, connections));
+        });
+        app.MapDelete("/api/card", (PeripheralState state, DeviceConnections connections) =>
+        {
+            state.RemoveCard();
+            return Results.Ok(StateView(state, connections));
+        });
+
+        app.MapPost("/api/finger", (PeripheralState state, DeviceConnections connections) =>
+        {
+            state.FingerPresent = true;
+            return Results.Ok(StateView(state, connections));
+        });
+        app.MapDelete("/api/finger", (PeripheralState state, DeviceConnections connections) =>
+        {
+            state.FingerPresent = false;
+            return Results.Ok(StateView(state, connections));
+        });
+
+        app.MapPost("/api/printer", async (HttpRequest request, PeripheralState state, DeviceConnections connections) =>
+        {
+            (PrinterRequest? body, IResult? error) = await ReadJsonAsync<PrinterRequest>(request);
+            if (error is not null) return error;
+            PrinterCondition current = state.Printer;
+            PaperLevel paper = current.Paper;
+            if (body!.Paper is not null)
+            {
+                PaperLevel? parsed = ParsePaper(body.Paper);
+                if (parsed is null) return BadRequest("bad-paper", "\"paper\" must be \"ok\", \"near-end\" or \"out\"");
+                paper = parsed.Value;
+            }
+            state.Printer = new PrinterCondition(body.CoverOpen ?? current.CoverOpen, paper);
+            return Results.Ok(StateView(state, connections));
+        });
+
+        app.MapGet("/api/receipts", (ReceiptStore receipts) => Results.Ok(receipts.All.Reverse()));
+        app.MapDelete("/api/receipts", (ReceiptStore receipts) =>
+        {
+            receipts.Clear();
+            return Results.NoContent();
+        });
+    }
+
+    private static object StateView(PeripheralState state, DeviceConnections connections)
+    {
+        CardPlacement? card = state.Card;
+        PrinterCondition printer = state.Printer;
+        return new
+        {
+            card = new
+            {
+                present = card is not null,
+                profile = card?.Profile.Id,
+                type = card?.Type.ToString(),
+                placement = card?.Number,
+            },
+            finger = new { present = state.FingerPresent },
+            printer = new { coverOpen = printer.CoverOpen, paper = PaperName(printer.Paper), online = !printer.IsOffline },
+            connections = new { pn532 = connections.Pn532(), fingerprint = connections.Fingerprint(), printer = connections.Printer() },
+        };
+    }
+
+    public static string PaperName(PaperLevel paper) => paper switch
+    {
+        PaperLevel.NearEnd => "near-end",
+        PaperLevel.Out => "out",
+        _ => "ok",
+    };
+
+    private static PaperLevel? ParsePaper(string value) => value switch
+    {
+        "ok" => PaperLevel.Ok,
+        "near-end" => PaperLevel.NearEnd,
+        "out" => PaperLevel.Out,
+        _ => null,
+    };
+
+    private static IResult BadRequest(string code, string message) => Results.BadRequest(new ApiError(code, message));
+
+    /// <summary>Reads a small JSON object body; any problem becomes a 400 with a typed error instead of an exception.</summary>
+    private static async Task<(T? Value, IResult? Error)> ReadJsonAsync<T>(HttpRequest request) where T : class
+    {
+        if (request.ContentLength > MaxBodyBytes) return (null, BadRequest("body-too-large", $"the body must be under {MaxBodyBytes} bytes"));
+        using var buffer = new MemoryStream();
+        byte[] chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > MaxBodyBytes) return (null, BadRequest("body-too-large", $"the body must be under {MaxBodyBytes} bytes"));
+        }
+        if (buffer.Length == 0) return (null, BadRequest("empty-body", "the body must be a JSON object"));
+        try
+        {
+            T? value = JsonSerializer.Deserialize<T>(buffer.ToArray(), RequestJson);
+            return value is null ? (null, BadRequest("bad-json", "the body must be a JSON object, not null")) : (value, null);
+        }
+        catch (JsonException e)
+        {
+            return (null, BadRequest("bad-json", $"the body is not valid JSON for this request: {e.Message}"));
+        }
+    }
+}

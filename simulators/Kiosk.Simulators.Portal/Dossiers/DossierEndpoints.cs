@@ -1,0 +1,129 @@
+using System.Text.Json;
+using Kiosk.Simulators.Portal.Faults;
+
+namespace Kiosk.Simulators.Portal.Dossiers;
+
+/// <summary>The portal API: POST/GET /api/dossiers, GET /api/dossiers/{code}.</summary>
+public static class DossierEndpoints
+{
+    private const int MaxKeyLength = 255;
+    private const int MaxBodyBytes = 256 * 1024;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static void Map(WebApplication app)
+    {
+        app.MapPost("/api/dossiers", Submit);
+        app.MapGet("/api/dossiers/{code}", (string code, DossierRepository repo) =>
+        {
+            var d = repo.Find(code);
+            return d is null
+                ? Results.Json(new { error = "not-found", message = "No dossier with this code." }, statusCode: 404)
+                : Results.Json(new { code = d.Code, status = d.Status, receivedAt = Utc(d.ReceivedAt) });
+        });
+        app.MapGet("/api/dossiers", (DossierRepository repo) => Results.Json(repo.All().Select(d => new
+        {
+            code = d.Code,
+            idempotencyKey = d.IdempotencyKey,
+            receivedAt = Utc(d.ReceivedAt),
+            status = d.Status,
+            submissions = d.Submissions,
+            procedure = d.Procedure,
+            kioskId = d.KioskId,
+        })));
+    }
+
+    private static async Task Submit(HttpContext http, DossierRepository repo, IFaultPolicy faults, ILoggerFactory loggers)
+    {
+        var log = loggers.CreateLogger("Dossiers");
+        var ct = http.RequestAborted;
+
+        switch (await faults.BeforeAsync(http, ct))
+        {
+            case FaultDecision.Fail fail:
+                if (fail.RetryAfter is { } ra) http.Response.Headers.RetryAfter = ((int)Math.Ceiling(ra.TotalSeconds)).ToString();
+                await WriteError(http, fail.StatusCode, "injected-fault", "Fault injected by the simulator.");
+                return;
+            case FaultDecision.Drop:
+                http.Abort();
+                return;
+        }
+
+        var key = http.Request.Headers["Idempotency-Key"].ToString();
+        if (string.IsNullOrWhiteSpace(key) || key.Length > MaxKeyLength)
+        {
+            await WriteError(http, 400, "idempotency-key-required", "Header Idempotency-Key is required (1 to 255 characters).");
+            return;
+        }
+
+        JsonElement body;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await http.Request.Body.CopyToAsync(buffer, ct);
+            if (buffer.Length > MaxBodyBytes)
+            {
+                await WriteError(http, 413, "too-large", "Body too large.");
+                return;
+            }
+            using var doc = JsonDocument.Parse(buffer.ToArray());
+            body = doc.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            await WriteError(http, 400, "bad-json", "The body is not valid JSON.");
+            return;
+        }
+
+        if (body.ValueKind != JsonValueKind.Object
+            || !body.TryGetProperty("procedure", out var procedureElement)
+            || procedureElement.ValueKind != JsonValueKind.String
+            || string.IsNullOrWhiteSpace(procedureElement.GetString()))
+        {
+            await WriteError(http, 400, "bad-dossier", "The body must be a JSON object with a \"procedure\".");
+            return;
+        }
+
+        var procedure = procedureElement.GetString()!;
+        string? kioskId = body.TryGetProperty("kioskId", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
+        var canonical = CanonicalJson.Canonicalize(body);
+        var hash = CanonicalJson.Sha256Hex(body);
+
+        var result = repo.Submit(key, hash, procedure, kioskId, CanonicalJson.Utf8(canonical), Truncate(DateTime.UtcNow), record =>
+            (201, JsonSerializer.Serialize(new { code = record.Code, status = record.Status, receivedAt = record.ReceivedAt }, Json)));
+
+        switch (result.Outcome)
+        {
+            case SubmitOutcome.KeyReusedWithOtherBody:
+                log.LogWarning("Idempotency key reused with a different body (dossier {Code})", result.Record.Code);
+                await WriteError(http, 422, "idempotency-key-reused", "This Idempotency-Key was already used with a different body.");
+                return;
+            case SubmitOutcome.Replayed:
+                log.LogInformation("Replayed dossier {Code} (submission {N})", result.Record.Code, result.Record.Submissions);
+                http.Response.Headers["Idempotent-Replayed"] = "true";
+                break;
+            default:
+                log.LogInformation("Created dossier {Code} for {Procedure}", result.Record.Code, procedure);
+                if (await faults.AfterCommitAsync(http, ct) is FaultDecision.Drop)
+                {
+                    http.Abort();
+                    return;
+                }
+                break;
+        }
+
+        http.Response.StatusCode = result.Record.ResponseStatusCode;
+        http.Response.ContentType = "application/json; charset=utf-8";
+        await http.Response.WriteAsync(result.Record.ResponseBody, ct);
+    }
+
+    /// <summary>LiteDB keeps milliseconds; the first answer must equal what later reads return.</summary>
+    private static DateTime Truncate(DateTime t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
+
+    private static DateTime Utc(DateTime t) => t.Kind == DateTimeKind.Utc ? t : t.ToUniversalTime();
+
+    private static Task WriteError(HttpContext http, int status, string error, string message)
+    {
+        http.Response.StatusCode = status;
+        return http.Response.WriteAsJsonAsync(new { error, message });
+    }
+}

@@ -1,0 +1,130 @@
+using LiteDB;
+
+namespace Kiosk.Simulators.Portal.Dossiers;
+
+/// <summary>One received dossier, keyed by its code, with the first answer kept for idempotent replays.</summary>
+public sealed class DossierRecord
+{
+    [BsonId] public string Code { get; set; } = "";
+    public string IdempotencyKey { get; set; } = "";
+    public string BodySha256 { get; set; } = "";
+    public string Procedure { get; set; } = "";
+    public string? KioskId { get; set; }
+    public string Body { get; set; } = "";
+    public DateTime ReceivedAt { get; set; }
+    public int Status { get; set; }
+    public int Submissions { get; set; }
+    public int ResponseStatusCode { get; set; }
+    public string ResponseBody { get; set; } = "";
+}
+
+public sealed class DailyCounter
+{
+    [BsonId] public string Id { get; set; } = "";
+    public int Value { get; set; }
+}
+
+public enum SubmitOutcome { Created, Replayed, KeyReusedWithOtherBody }
+
+public sealed record SubmitResult(SubmitOutcome Outcome, DossierRecord Record);
+
+/// <summary>LiteDB store of the portal simulator. All writes are serialised; each submission is one transaction.</summary>
+public sealed class DossierRepository : IDisposable
+{
+    private readonly LiteDatabase _db;
+    private readonly ILiteCollection<DossierRecord> _dossiers;
+    private readonly ILiteCollection<DailyCounter> _counters;
+    private readonly Lock _gate = new();
+
+    public DossierRepository(string path)
+    {
+        _db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
+        _dossiers = _db.GetCollection<DossierRecord>("dossiers");
+        _dossiers.EnsureIndex(d => d.IdempotencyKey, unique: true);
+        _counters = _db.GetCollection<DailyCounter>("counters");
+    }
+
+    /// <summary>
+    /// Creates the dossier for a new key, or finds the earlier one. <paramref name="answer"/> builds the stored first
+    /// answer (status code and body) from the new record.
+    /// </summary>
+    public SubmitResult Submit(string key, string bodySha256, string procedure, string? kioskId, string body, DateTime now,
+        Func<DossierRecord, (int StatusCode, string Body)> answer)
+    {
+        lock (_gate)
+        {
+            _db.BeginTrans();
+            try
+            {
+                var existing = _dossiers.FindOne(d => d.IdempotencyKey == key);
+                if (existing is not null)
+                {
+                    if (existing.BodySha256 != bodySha256)
+                    {
+                        _db.Rollback();
+                        return new SubmitResult(SubmitOutcome.KeyReusedWithOtherBody, existing);
+                    }
+                    existing.Submissions++;
+                    _dossiers.Update(existing);
+                    _db.Commit();
+                    return new SubmitResult(SubmitOutcome.Replayed, existing);
+                }
+
+                var prefix = DossierCodes.PrefixFor(procedure);
+                var day = now.ToString("yyyyMMdd");
+                var counterId = $"{prefix}-{day}";
+                var counter = _counters.FindById(counterId) ?? new DailyCounter { Id = counterId };
+                counter.Value++;
+                _counters.Upsert(counter);
+
+                var record = new DossierRecord
+                {
+                    Code = $"{counterId}-{counter.Value:D6}",
+                    IdempotencyKey = key,
+                    BodySha256 = bodySha256,
+                    Procedure = procedure,
+                    KioskId = kioskId,
+                    Body = body,
+                    ReceivedAt = now,
+                    Status = 1,
+                    Submissions = 1,
+                };
+                (record.ResponseStatusCode, record.ResponseBody) = answer(record);
+                _dossiers.Insert(record);
+                _db.Commit();
+                return new SubmitResult(SubmitOutcome.Created, record);
+            }
+            catch
+            {
+                _db.Rollback();
+                throw;
+            }
+        }
+    }
+
+    public DossierRecord? Find(string code)
+    {
+        lock (_gate) return _dossiers.FindById(code);
+    }
+
+    public IReadOnlyList<DossierRecord> All()
+    {
+        lock (_gate) return _dossiers.FindAll().OrderBy(d => d.ReceivedAt).ToList();
+    }
+
+    public void Dispose() => _db.Dispose();
+}
+
+public static class DossierCodes
+{
+    /// <summary>Readable code prefix per procedure (LT = lưu trú, TT = tạm trú, TH = thường trú, XN = xác nhận).</summary>
+    public static string PrefixFor(string procedure) => procedure switch
+    {
+        "thong-bao-luu-tru" => "LT",
+        "dang-ky-tam-tru" => "TT",
+        "dang-ky-thuong-tru" => "TH",
+        "xac-nhan-cmnd" => "XN",
+        "khai-bao-cu-tru" => "KB",
+        _ => "HS",
+    };
+}

@@ -1,0 +1,48 @@
+using Kiosk.Simulators.VirtualCard.Applet;
+using Kiosk.Simulators.VirtualCard.FileSystem;
+using Kiosk.Simulators.VirtualCard.Lds;
+using Kiosk.Simulators.VirtualCard.Profiles;
+
+namespace Kiosk.Simulators.VirtualCard;
+
+/// <summary>A contactless chip card as a reader sees it once the ISO 14443-4 link is up: APDU in, APDU out.</summary>
+public interface IVirtualCard
+{
+    /// <summary>Answers one command APDU. Never throws, whatever the bytes.</summary>
+    byte[] Process(byte[] commandApdu);
+
+    /// <summary>The card was (re)activated by the reader: selections and sessions are gone.</summary>
+    void Reset();
+}
+
+/// <summary>The virtual CCCD chip: the eMRTD applet over EF.COM, DG1 and DG13 built from a person profile.</summary>
+public sealed class VirtualCccdCard : IVirtualCard
+{
+    private readonly EmrtdApplet applet;
+    private readonly object gate = new();
+
+    public VirtualCccdCard(PersonProfile profile)
+    {
+        Profile = profile;
+        var files = new Dictionary<ushort, byte[]>
+        {
+            [LdsFileIds.EfCom] = LdsFiles.EfCom(),
+            [LdsFileIds.Dg1] = LdsFiles.Dg1(profile),
+            [LdsFileIds.Dg13] = LdsFiles.Dg13(profile),
+        };
+        applet = new EmrtdApplet(new CardFileSystem(files));
+    }
+
+    public PersonProfile Profile { get; }
+
+    public byte[] Process(byte[] commandApdu)
+    {
+        ArgumentNullException.ThrowIfNull(commandApdu);
+        lock (gate) return applet.Process(commandApdu);
+    }
+
+    public void Reset()
+    {
+        lock (gate) applet.Reset();
+    }
+}
