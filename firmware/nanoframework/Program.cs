@@ -8,13 +8,14 @@ using nanoFramework.Networking;
 namespace Kiosk.Firmware.Device
 {
     /// <summary>
-    /// ESP32 entry point: joins Wi-Fi, maps the three UARTs to their pins, then runs the shared FirmwareApp forever.
-    /// Pin map (tell hardware/ when it changes):
-    ///   PN532 (HSU)        COM2  TX GPIO17  RX GPIO16  115200 8N1
-    ///   fingerprint R30x   COM3  TX GPIO25  RX GPIO26   57600 8N1
-    ///   ESC/POS printer    COM1  TX GPIO32  RX GPIO33    9600 8N1
-    /// The ESP32 has three UARTs and nanoFramework's debugger uses UART0 (COM1) by default: giving COM1 to the printer
-    /// means debugging over the wire protocol is not possible once the app runs. Verify on the board before release.
+    /// ESP32-S3 entry point: joins Wi-Fi, maps the three UARTs to their pins, then runs the shared FirmwareApp forever.
+    /// Board: ESP32-S3-DevKitC-1 (ESP32-S3-WROOM-1 N8R8 / N16R8), nanoFramework image ESP32_S3_ALL. Its console and the
+    /// wire protocol (deploy, debug) run on the chip's native USB (GPIO 19/20), so all three UARTs are free.
+    /// Pin map = hardware/pinmap.json (change both together):
+    ///   PN532 (HSU)        COM2 = UART1  TX GPIO17  RX GPIO18  115200 8N1
+    ///   fingerprint R503   COM3 = UART2  TX GPIO15  RX GPIO16   57600 8N1  (touch IRQ / WAKEUP on GPIO7)
+    ///   ESC/POS printer    COM1 = UART0  TX GPIO4   RX GPIO5     9600 8N1  (remapped from UART0's default 43/44)
+    /// Never used: GPIO 26-32 (SPI flash), 33-37 (octal PSRAM), 0/3/45/46 (strapping), 19/20 (USB), 43/44.
     /// </summary>
     public class Program
     {
@@ -23,12 +24,13 @@ namespace Kiosk.Firmware.Device
             ILog log = new DebugLog();
             log.Info("kiosk firmware starting");
 
-            Configuration.SetPinFunction(17, DeviceFunction.COM2_TX);
-            Configuration.SetPinFunction(16, DeviceFunction.COM2_RX);
-            Configuration.SetPinFunction(25, DeviceFunction.COM3_TX);
-            Configuration.SetPinFunction(26, DeviceFunction.COM3_RX);
-            Configuration.SetPinFunction(32, DeviceFunction.COM1_TX);
-            Configuration.SetPinFunction(33, DeviceFunction.COM1_RX);
+            // Before any SerialPort is opened: the GPIO matrix routes each UART to these pins.
+            Configuration.SetPinFunction(17, DeviceFunction.COM2_TX); // PN532 RXD
+            Configuration.SetPinFunction(18, DeviceFunction.COM2_RX); // PN532 TXD
+            Configuration.SetPinFunction(15, DeviceFunction.COM3_TX); // R503 RX
+            Configuration.SetPinFunction(16, DeviceFunction.COM3_RX); // R503 TX
+            Configuration.SetPinFunction(4, DeviceFunction.COM1_TX);  // printer RX (TTL, or MAX3232 T1IN)
+            Configuration.SetPinFunction(5, DeviceFunction.COM1_RX);  // printer TX (TTL, or MAX3232 R1OUT)
 
             // Wi-Fi: retry until joined; the firmware is useless without the broker, and the Pi may boot later than us.
             while (true)

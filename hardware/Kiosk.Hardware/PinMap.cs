@@ -4,8 +4,9 @@ using System.Text.Json.Serialization;
 namespace Kiosk.Hardware;
 
 /// <summary>
-/// hardware/pinmap.json as types: which ESP32 GPIO each peripheral uses and which Pi BCM pins the host-side sensors
-/// use. <see cref="FindProblems"/> checks the rules the file must keep (no pin twice, no flash pins, ...).
+/// hardware/pinmap.json as types: which ESP32-S3 GPIO each peripheral uses and which Pi BCM pins the host-side sensors
+/// use. <see cref="FindProblems"/> checks the rules the file must keep (no pin twice, no reserved pins, one UART per
+/// peripheral, ...); the reserved pins come from the file's "reservedPins".
 /// </summary>
 public sealed record PinMap(Esp32PinMap Esp32, RaspberryPiPinMap RaspberryPi)
 {
@@ -16,8 +17,8 @@ public sealed record PinMap(Esp32PinMap Esp32, RaspberryPiPinMap RaspberryPi)
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
     };
 
-    /// <summary>The "uart" value of a peripheral that has pins but no UART yet (the printer: see README).</summary>
-    public const string UnassignedUart = "unassigned";
+    /// <summary>The ESP32-S3's UARTs; the console runs on native USB, so all three go to peripherals.</summary>
+    public static readonly IReadOnlyList<string> Uarts = ["UART0", "UART1", "UART2"];
 
     public static PinMap Load(string path)
     {
@@ -31,11 +32,12 @@ public sealed record PinMap(Esp32PinMap Esp32, RaspberryPiPinMap RaspberryPi)
     public static PinMap Parse(string json) =>
         JsonSerializer.Deserialize<PinMap>(json, JsonOptions) ?? throw new InvalidDataException("pinmap.json is empty.");
 
-    /// <summary>Every ESP32 pin in use, named "peripheral.signal".</summary>
+    /// <summary>
+    /// Every ESP32 pin a peripheral uses, named "peripheral.signal". The console's USB pins are not listed: they are
+    /// reserved (reservedPins.usb), so no peripheral may take them.
+    /// </summary>
     public IReadOnlyList<(string Name, int Pin)> Esp32Pins =>
     [
-        ("console.tx", Esp32.Console.Tx),
-        ("console.rx", Esp32.Console.Rx),
         ("pn532.tx", Esp32.Pn532.Tx),
         ("pn532.rx", Esp32.Pn532.Rx),
         ("fingerprint.tx", Esp32.Fingerprint.Tx),
@@ -62,33 +64,44 @@ public sealed record PinMap(Esp32PinMap Esp32, RaspberryPiPinMap RaspberryPi)
         AddDuplicates("esp32", Esp32Pins, problems);
         AddDuplicates("raspberryPi", RaspberryPiPins, problems);
 
+        Esp32ReservedPins reserved = Esp32.ReservedPins;
         foreach ((string name, int pin) in Esp32Pins)
         {
-            if (pin is < 0 or > 39 || pin is 20 or 24 or (>= 28 and <= 31))
+            // ESP32-S3: GPIO 0-21 and 26-48; there is no GPIO 22-25.
+            if (pin is < 0 or > 48 or (>= 22 and <= 25))
             {
-                problems.Add($"esp32 {name}: GPIO {pin} does not exist on the ESP32");
+                problems.Add($"esp32 {name}: GPIO {pin} does not exist on the ESP32-S3");
             }
-            else if (Esp32.ReservedPins.Flash.Contains(pin))
+            else if (Holds(reserved.Flash, pin))
             {
                 problems.Add($"esp32 {name}: GPIO {pin} is wired to the SPI flash");
             }
-            else if (Esp32.ReservedPins.Strapping.Contains(pin))
+            else if (Holds(reserved.OctalPsram, pin))
             {
-                problems.Add($"esp32 {name}: GPIO {pin} is a strapping pin and may keep the ESP32 from booting");
+                problems.Add($"esp32 {name}: GPIO {pin} carries the octal PSRAM on R8 modules");
             }
-            else if (Esp32.ReservedPins.PsramOnWrover.Contains(pin))
+            else if (Holds(reserved.Strapping, pin))
             {
-                problems.Add($"esp32 {name}: GPIO {pin} carries the PSRAM on WROVER modules");
+                problems.Add($"esp32 {name}: GPIO {pin} is a strapping pin and may keep the ESP32-S3 from booting");
             }
-            else if (Esp32.ReservedPins.InputOnly.Contains(pin) && name.EndsWith(".tx", StringComparison.Ordinal))
+            else if (Holds(reserved.Usb, pin))
             {
-                problems.Add($"esp32 {name}: GPIO {pin} is input-only and cannot transmit");
+                problems.Add($"esp32 {name}: GPIO {pin} is a USB data line (console and wire protocol)");
+            }
+            else if (Holds(reserved.Uart0Default, pin))
+            {
+                problems.Add($"esp32 {name}: GPIO {pin} is one of UART0's default pins (boot log, the board's UART bridge)");
             }
         }
 
-        // Two peripherals cannot share one UART; "unassigned" marks an open question, not a clash.
-        foreach (IGrouping<string, string> shared in new[] { Esp32.Console.Uart, Esp32.Pn532.Uart, Esp32.Fingerprint.Uart, Esp32.Printer.Uart }
-                     .Where(uart => uart != UnassignedUart).GroupBy(uart => uart).Where(group => group.Count() > 1))
+        // Three UARTs, three peripherals: each takes its own.
+        (string Name, string Uart)[] uarts = [("pn532", Esp32.Pn532.Uart), ("fingerprint", Esp32.Fingerprint.Uart), ("printer", Esp32.Printer.Uart)];
+        foreach ((string name, string uart) in uarts.Where(entry => !Uarts.Contains(entry.Uart)))
+        {
+            problems.Add($"esp32 {name}: \"{uart}\" is not one of {string.Join(", ", Uarts)}");
+        }
+
+        foreach (IGrouping<string, string> shared in uarts.Select(entry => entry.Uart).GroupBy(uart => uart).Where(group => group.Count() > 1))
         {
             problems.Add($"esp32: {shared.Key} is assigned to more than one peripheral");
         }
@@ -104,6 +117,8 @@ public sealed record PinMap(Esp32PinMap Esp32, RaspberryPiPinMap RaspberryPi)
         return problems;
     }
 
+    static bool Holds(int[]? pins, int pin) => pins is not null && pins.Contains(pin);
+
     static void AddDuplicates(string board, IReadOnlyList<(string Name, int Pin)> pins, List<string> problems)
     {
         foreach (IGrouping<int, (string Name, int Pin)> shared in pins.GroupBy(entry => entry.Pin).Where(group => group.Count() > 1))
@@ -116,12 +131,16 @@ public sealed record PinMap(Esp32PinMap Esp32, RaspberryPiPinMap RaspberryPi)
 public sealed record Esp32PinMap(
     string Board,
     Esp32ReservedPins ReservedPins,
-    SerialPins Console,
+    UsbConsole Console,
     SerialPins Pn532,
     SerialPins Fingerprint,
     SerialPins Printer);
 
-public sealed record Esp32ReservedPins(int[] Flash, int[] Strapping, int[] PsramOnWrover, int[] InputOnly);
+/// <summary>Pins no peripheral may use (ESP32-S3-WROOM-1 N8R8 / N16R8).</summary>
+public sealed record Esp32ReservedPins(int[] Flash, int[] OctalPsram, int[] Strapping, int[] Usb, int[]? Uart0Default = null);
+
+/// <summary>The console and nanoFramework's wire protocol on the chip's native USB (D- and D+ GPIOs).</summary>
+public sealed record UsbConsole(string Interface, int UsbDMinus, int UsbDPlus, string? Notes = null);
 
 /// <summary>One serial peripheral: tx is the ESP32's transmit pin (to the peripheral's RX), rx the ESP32's receive pin.</summary>
 public sealed record SerialPins(string Uart, int Baud, int Tx, int Rx, int? TouchIrq = null, string? Notes = null);

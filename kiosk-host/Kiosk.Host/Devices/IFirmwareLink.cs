@@ -1,0 +1,34 @@
+namespace Kiosk.Host.Devices;
+
+/// <summary>What the host knows about the firmware right now.</summary>
+public sealed record DeviceSnapshot(
+    bool BrokerConnected,
+    DeviceStatus? Status,
+    bool CardPresent,
+    bool FingerPresent,
+    PrinterState? Printer,
+    DateTimeOffset? LastMessageAt);
+
+/// <summary>The host's link to the firmware (over MQTT in production).</summary>
+public interface IFirmwareLink
+{
+    DeviceSnapshot Snapshot { get; }
+
+    /// <summary>Raised (on a broker thread) for each parsed firmware message and broker connection change.</summary>
+    event Action<DeviceEvent>? Changed;
+
+    /// <summary>Sends <c>cmd/{command}</c> and waits for the matching reply. Throws <see cref="FirmwareUnavailableException"/>
+    /// when the broker is down or the firmware does not answer in time.</summary>
+    Task<FirmwareReply> RequestAsync(string command, byte[] payload, TimeSpan timeout, CancellationToken ct);
+}
+
+public sealed class FirmwareUnavailableException(string reason) : Exception(reason);
+
+/// <summary>Used when the host runs without a broker (<c>--mqtt false</c>).</summary>
+public sealed class NoFirmwareLink : IFirmwareLink
+{
+    public DeviceSnapshot Snapshot { get; } = new(false, null, false, false, null, null);
+    public event Action<DeviceEvent>? Changed { add { } remove { } }
+    public Task<FirmwareReply> RequestAsync(string command, byte[] payload, TimeSpan timeout, CancellationToken ct) =>
+        throw new FirmwareUnavailableException("no broker configured");
+}

@@ -1,0 +1,210 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Kiosk.Host.Devices;
+
+/// <summary>
+/// MQTT 5 client to the edge broker (docs/mqtt.md): subscribes to the device's status, events, printer state and this
+/// host's reply topic; sends requests with a response topic and 16 random correlation bytes. Reconnects by pinging
+/// every few seconds. Payload contents are never logged.
+/// </summary>
+public sealed class MqttFirmwareLink : BackgroundService, IFirmwareLink
+{
+    public static readonly TimeSpan ApduTimeout = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan PrintTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ReconnectEvery = TimeSpan.FromSeconds(3);
+
+    private readonly HostOptions _options;
+    private readonly ILogger<MqttFirmwareLink> _log;
+    private readonly IMqttClient _client;
+    private readonly string _clientId;
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<FirmwareReply>> _pending = new();
+    private readonly Lock _gate = new();
+    private bool _warnedNoPassword;
+    private DeviceSnapshot _snapshot = new(false, null, false, false, null, null);
+
+    public MqttFirmwareLink(HostOptions options, ILogger<MqttFirmwareLink> log)
+    {
+        _options = options;
+        _log = log;
+        _clientId = "host-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        _client = new MqttClientFactory().CreateMqttClient();
+        _client.ApplicationMessageReceivedAsync += e =>
+        {
+            try
+            {
+                OnMessage(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray(), e.ApplicationMessage.CorrelationData);
+            }
+            catch (Exception ex)
+            {
+                _log.LogWarning("Ignored a broker message that could not be handled ({Error})", ex.GetType().Name);
+            }
+            return Task.CompletedTask;
+        };
+        _client.DisconnectedAsync += e =>
+        {
+            if (Snapshot.BrokerConnected) _log.LogWarning("Broker connection lost ({Reason})", e.Reason);
+            Update(s => s with { BrokerConnected = false }, new DeviceEvent.Broker(false));
+            return Task.CompletedTask;
+        };
+    }
+
+    public string ClientId => _clientId;
+
+    public DeviceSnapshot Snapshot { get { lock (_gate) return _snapshot; } }
+
+    public event Action<DeviceEvent>? Changed;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var (host, port) = _options.BrokerEndpoint();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!await _client.TryPingAsync(stoppingToken))
+                    await ConnectAsync(host, port, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                _log.LogDebug("Broker connect attempt failed ({Error})", ex.GetType().Name);
+            }
+            try { await Task.Delay(ReconnectEvery, stoppingToken); } catch (OperationCanceledException) { break; }
+        }
+        try { if (_client.IsConnected) await _client.DisconnectAsync(); } catch { /* shutting down */ }
+    }
+
+    private async Task ConnectAsync(string host, int port, CancellationToken ct)
+    {
+        var passwordFile = Path.Combine(_options.Secrets, "mqtt-host.password");
+        if (!File.Exists(passwordFile))
+        {
+            if (!_warnedNoPassword) _log.LogWarning("No MQTT password file at {Path}; waiting for it", passwordFile);
+            _warnedNoPassword = true;
+            return;
+        }
+        _warnedNoPassword = false;
+        var password = (await File.ReadAllTextAsync(passwordFile, ct)).Trim();
+        var options = new MqttClientOptionsBuilder()
+            .WithTcpServer(host, port)
+            .WithClientId(_clientId)
+            .WithCredentials("host", password)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithCleanStart(true)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
+            .WithTimeout(TimeSpan.FromSeconds(5))
+            .Build();
+        var result = await _client.ConnectAsync(options, ct);
+        if (result.ResultCode != MqttClientConnectResultCode.Success)
+        {
+            _log.LogWarning("Broker refused the connection: {Code}", result.ResultCode);
+            return;
+        }
+
+        var prefix = DeviceMessages.Prefix(_options.Device);
+        var subscribe = new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(prefix + "status", MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(prefix + "event/#", MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(prefix + "state/#", MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(DeviceMessages.ReplyTopic(_options.Device, _clientId), MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+        await _client.SubscribeAsync(subscribe, ct);
+        _log.LogInformation("Connected to the broker at {Host}:{Port} as {ClientId}", host, port, _clientId);
+        Update(s => s with { BrokerConnected = true }, new DeviceEvent.Broker(true));
+    }
+
+    /// <summary>Handles one incoming message; malformed payloads are logged (without content) and dropped.</summary>
+    internal void OnMessage(string topic, byte[] payload, byte[]? correlation)
+    {
+        var kind = DeviceMessages.Classify(topic, _options.Device, _clientId);
+        if (kind == TopicKind.Reply)
+        {
+            var reply = FirmwareReply.Parse(payload);
+            if (reply is null || correlation is null || !_pending.TryRemove(Convert.ToHexString(correlation), out var waiter))
+            {
+                _log.LogWarning("Ignored an unexpected or malformed reply ({Bytes} bytes)", payload.Length);
+                return;
+            }
+            waiter.TrySetResult(reply);
+            return;
+        }
+        if (kind == TopicKind.Unknown)
+        {
+            _log.LogDebug("Ignored a message on an unknown topic");
+            return;
+        }
+        if (payload.Length == 0) return; // a cleared retained message
+        var ev = DeviceMessages.ParseEvent(kind, payload);
+        if (ev is null)
+        {
+            _log.LogWarning("Ignored a malformed {Kind} message ({Bytes} bytes)", kind, payload.Length);
+            return;
+        }
+        var now = DateTimeOffset.UtcNow;
+        Update(s => (ev switch
+        {
+            DeviceEvent.Status st => s with { Status = st.Value, CardPresent = st.Value.Online && s.CardPresent },
+            DeviceEvent.CardPlaced => s with { CardPresent = true },
+            DeviceEvent.CardRemoved => s with { CardPresent = false },
+            DeviceEvent.FingerPlaced => s with { FingerPresent = true },
+            DeviceEvent.FingerRemoved => s with { FingerPresent = false },
+            DeviceEvent.Printer p => s with { Printer = p.Value },
+            _ => s,
+        }) with { LastMessageAt = now }, ev);
+    }
+
+    public async Task<FirmwareReply> RequestAsync(string command, byte[] payload, TimeSpan timeout, CancellationToken ct)
+    {
+        if (!_client.IsConnected) throw new FirmwareUnavailableException("broker not connected");
+        var correlation = RandomNumberGenerator.GetBytes(16);
+        var key = Convert.ToHexString(correlation);
+        var waiter = new TaskCompletionSource<FirmwareReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[key] = waiter;
+        try
+        {
+            var message = new MqttApplicationMessageBuilder()
+                .WithTopic(DeviceMessages.CmdTopic(_options.Device, command))
+                .WithPayload(payload)
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithResponseTopic(DeviceMessages.ReplyTopic(_options.Device, _clientId))
+                .WithCorrelationData(correlation)
+                .Build();
+            var published = await _client.PublishAsync(message, ct);
+            if (!published.IsSuccess) throw new FirmwareUnavailableException($"publish refused: {published.ReasonCode}");
+            using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timer.CancelAfter(timeout);
+            try
+            {
+                return await waiter.Task.WaitAsync(timer.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                throw new FirmwareUnavailableException($"no reply to {command} within {timeout.TotalSeconds:0} s");
+            }
+        }
+        finally
+        {
+            _pending.TryRemove(key, out _);
+        }
+    }
+
+    private void Update(Func<DeviceSnapshot, DeviceSnapshot> change, DeviceEvent ev)
+    {
+        lock (_gate) _snapshot = change(_snapshot);
+        try { Changed?.Invoke(ev); }
+        catch (Exception ex) { _log.LogError("A device event handler failed ({Error})", ex.GetType().Name); }
+    }
+
+    public override void Dispose()
+    {
+        _client.Dispose();
+        base.Dispose();
+    }
+}

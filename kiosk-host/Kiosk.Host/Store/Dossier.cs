@@ -1,0 +1,44 @@
+using LiteDB;
+
+namespace Kiosk.Host.Store;
+
+public enum DossierState { Saved, Delivered }
+
+/// <summary>The resident's consent to reading the chip for this filing.</summary>
+public sealed class ConsentRecord
+{
+    public string Purpose { get; set; } = "";
+    public DateTime GivenAt { get; set; }
+    public string Language { get; set; } = "vi";
+}
+
+/// <summary>
+/// A filing saved at the kiosk. <see cref="Id"/> is a random GUID that doubles as the portal idempotency key (no
+/// personal data in it). Holds personal data: lives only in the encrypted store. Never biometrics.
+/// </summary>
+public sealed class Dossier
+{
+    [BsonId] public Guid Id { get; set; }
+    public string Procedure { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+    /// <summary>The form as the portal receives it (JSON object text).</summary>
+    public string FormJson { get; set; } = "{}";
+    public ConsentRecord Consent { get; set; } = new();
+    public DossierState State { get; set; }
+    public string? PortalCode { get; set; }
+    public int? PortalStatus { get; set; }
+    public DateTime? DeliveredAt { get; set; }
+}
+
+/// <summary>One pending delivery to the portal, written in the same transaction as its dossier.</summary>
+public sealed class OutboxEntry
+{
+    [BsonId] public Guid Id { get; set; }
+    public Guid DossierId { get; set; }
+    /// <summary>The exact request body sent to the portal (same bytes on every retry).</summary>
+    public string Body { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+    public int Attempts { get; set; }
+    public DateTime NextAttemptAt { get; set; }
+    public string? LastError { get; set; }
+}

@@ -1,0 +1,33 @@
+using System.Security.Cryptography;
+
+namespace Kiosk.Host.Store;
+
+/// <summary>
+/// The store's key file <c>DATA/store.key</c>: 32 random bytes, base64, created on first start with mode 0600.
+/// The base64 text is LiteDB's password (LiteDB derives its AES key from it).
+/// </summary>
+public static class StoreKey
+{
+    public const string FileName = "store.key";
+
+    public static string LoadOrCreate(string dataDirectory)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var path = Path.Combine(dataDirectory, FileName);
+        if (File.Exists(path))
+        {
+            var existing = File.ReadAllText(path).Trim();
+            if (existing.Length == 0) throw new InvalidOperationException($"The key file {path} is empty.");
+            return existing;
+        }
+
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var stream = new FileStream(path, options))
+        using (var writer = new StreamWriter(stream))
+            writer.Write(key);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return key;
+    }
+}

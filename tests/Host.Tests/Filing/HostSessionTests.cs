@@ -1,0 +1,183 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Kiosk.Host.Devices;
+using Kiosk.Host.Receipts;
+using Kiosk.Host.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kiosk.Host.Tests.Filing;
+
+/// <summary>The host's HTTP session API end to end: real store, relay and portal simulator; firmware faked.</summary>
+public class HostSessionTests
+{
+    private sealed class Running : IAsyncDisposable
+    {
+        public required WebApplication App { get; init; }
+        public required PortalServer Portal { get; init; }
+        public required FakeFirmwareLink Firmware { get; init; }
+        public required HttpClient Http { get; init; }
+        public required TempDir HostDir { get; init; }
+        public required TempDir PortalDir { get; init; }
+
+        public async ValueTask DisposeAsync()
+        {
+            Http.Dispose();
+            await App.StopAsync();
+            await App.DisposeAsync();
+            await Portal.DisposeAsync();
+            HostDir.Dispose();
+            PortalDir.Dispose();
+        }
+    }
+
+    private static async Task<Running> Start(string? portalOverride = null)
+    {
+        var hostDir = new TempDir();
+        var portalDir = new TempDir();
+        var portal = await PortalServer.StartAsync(portalDir.Path);
+        var firmware = new FakeFirmwareLink(TestCard.Sample());
+        var app = HostApp.Build([
+            "--urls", "http://127.0.0.1:0", "--data", hostDir.Path, "--mqtt", "false", "--device", "mcu-test",
+            "--portal", portalOverride ?? portal.BaseAddress.ToString(), "--Logging:LogLevel:Default", "Warning",
+        ], services => services.AddSingleton<IFirmwareLink>(firmware));
+        await app.StartAsync();
+        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new Running { App = app, Portal = portal, Firmware = firmware, Http = new HttpClient { BaseAddress = new Uri(url) }, HostDir = hostDir, PortalDir = portalDir };
+    }
+
+    private static async Task<JsonElement> WaitForStep(HttpClient http, string step)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var s = await http.GetFromJsonAsync<JsonElement>("/api/session");
+            if (s.GetProperty("step").GetString() == step || DateTime.UtcNow > deadline) return s;
+            await Task.Delay(50);
+        }
+    }
+
+    private static string Today() => VietnamTime.Now(TimeProvider.System).ToString("yyyy-MM-dd");
+
+    [Fact]
+    public async Task Full_filing_through_the_session_api()
+    {
+        await using var k = await Start();
+        var http = k.Http;
+
+        var started = await (await http.PostAsJsonAsync("/api/session/start", new { language = "vi" })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("consent", started.GetProperty("step").GetString());
+        var consent = await http.PostAsJsonAsync("/api/session/consent", new { accepted = true });
+        Assert.Equal("waitingCard", (await consent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("step").GetString());
+        Assert.Equal("no-store", consent.Headers.CacheControl!.ToString());
+
+        k.Firmware.Raise(new DeviceEvent.CardPlaced("iso14443-4a"));
+        var form = await WaitForStep(http, "form");
+        Assert.Equal("form", form.GetProperty("step").GetString());
+        Assert.Equal("Nguyễn Văn An", form.GetProperty("identity").GetProperty("fullName").GetString());
+        Assert.Equal("001099012345", form.GetProperty("identity").GetProperty("idNumber").GetString());
+        Assert.True(form.TryGetProperty("consentGivenAt", out _));
+
+        var bad = await http.PostAsJsonAsync("/api/session/submit", new { addressLine = "", provinceCode = 1, wardCode = 99999999, fromDate = Today(), toDate = "2000-01-01", reason = "" });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Equal("Vui lòng nhập lý do lưu trú.", errors.GetProperty("reason").GetString());
+        Assert.True(errors.TryGetProperty("wardCode", out _));
+        Assert.True(errors.TryGetProperty("toDate", out _));
+
+        var places = await http.GetFromJsonAsync<JsonElement>("/api/places");
+        var hanoi = places.EnumerateArray().First(p => p.GetProperty("code").GetInt32() == 1);
+        var ward = hanoi.GetProperty("wards").EnumerateArray().First(w => w.GetProperty("name").GetString() == "Phường Nghĩa Đô").GetProperty("code").GetInt32();
+        var ok = await http.PostAsJsonAsync("/api/session/submit", new { addressLine = "Số 12 ngõ 34 Hoàng Quốc Việt", provinceCode = 1, wardCode = ward, fromDate = Today(), toDate = Today(), reason = "Thăm người thân" });
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        var done = await ok.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("done", done.GetProperty("step").GetString());
+        var result = done.GetProperty("result");
+        Assert.Equal("delivered", result.GetProperty("state").GetString());
+        var code = result.GetProperty("dossierCode").GetString()!;
+        Assert.Matches(@"^LT-\d{8}-\d{6}$", code);
+        Assert.Equal("printed", result.GetProperty("print").GetString());
+
+        var receipt = Wpc1258.Decode(Assert.Single(k.Firmware.PrintJobs));
+        Assert.Contains(code, receipt);
+        Assert.Contains("001******345", receipt);
+        Assert.DoesNotContain("001099012345", receipt);
+        Assert.DoesNotContain("Nguyễn Văn An", receipt);
+
+        // The portal got the dossier with the person from the chip.
+        using var portalHttp = k.Portal.Client();
+        var list = await portalHttp.GetFromJsonAsync<JsonElement>("api/dossiers");
+        Assert.Equal(code, Assert.Single(list.EnumerateArray()).GetProperty("code").GetString());
+
+        // Card removed → the session and its personal data are gone.
+        k.Firmware.Raise(new DeviceEvent.CardRemoved());
+        var after = await http.GetFromJsonAsync<JsonElement>("/api/session");
+        Assert.False(after.GetProperty("active").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, after.GetProperty("identity").ValueKind);
+
+        var status = await http.GetFromJsonAsync<JsonElement>("/api/status");
+        Assert.Equal("kiosk-mcu-test", status.GetProperty("kioskId").GetString());
+        Assert.Equal(0, status.GetProperty("queue").GetProperty("pending").GetInt32());
+        Assert.Equal("connected", status.GetProperty("components").GetProperty("broker").GetString());
+    }
+
+    [Fact]
+    public async Task Portal_down_prints_the_pending_wording_and_keeps_the_outbox()
+    {
+        await using var k = await Start(portalOverride: $"http://127.0.0.1:{PortalServer.FreePort()}/");
+        var http = k.Http;
+        k.Firmware.PrintReply = ReplyCode.PaperOut;
+        await http.PostAsJsonAsync("/api/session/start", new { language = "en" });
+        await http.PostAsJsonAsync("/api/session/consent", new { accepted = true });
+        k.Firmware.Raise(new DeviceEvent.CardPlaced("iso14443-4a"));
+        await WaitForStep(http, "form");
+        var response = await http.PostAsJsonAsync("/api/session/submit", new { addressLine = "12 Hoàng Quốc Việt", provinceCode = 1, wardCode = 4, fromDate = Today(), toDate = Today(), reason = "Du lịch" });
+        var result = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("result");
+        Assert.Equal("saved", result.GetProperty("state").GetString());
+        Assert.Equal(JsonValueKind.Null, result.GetProperty("dossierCode").ValueKind);
+        Assert.Equal("paper-out", result.GetProperty("print").GetString());
+        Assert.Contains("hết giấy", result.GetProperty("printMessageVi").GetString());
+        Assert.Contains(Receipt.PendingWording, Wpc1258.Decode(Assert.Single(k.Firmware.PrintJobs)));
+
+        var status = await http.GetFromJsonAsync<JsonElement>("/api/status");
+        Assert.Equal(1, status.GetProperty("queue").GetProperty("pending").GetInt32());
+        Assert.Equal("unreachable", status.GetProperty("components").GetProperty("portal").GetString());
+    }
+
+    [Fact]
+    public async Task Declining_consent_ends_the_session_and_wrong_steps_are_409()
+    {
+        await using var k = await Start();
+        var http = k.Http;
+        Assert.Equal(HttpStatusCode.Conflict, (await http.PostAsJsonAsync("/api/session/consent", new { accepted = true })).StatusCode);
+        await http.PostAsJsonAsync("/api/session/start", new { });
+        Assert.Equal(HttpStatusCode.Conflict, (await http.PostAsJsonAsync("/api/session/submit", new { })).StatusCode);
+        var declined = await (await http.PostAsJsonAsync("/api/session/consent", new { accepted = false })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.False(declined.GetProperty("active").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Pages_are_served_without_caching_and_kioskctl_reads_the_status()
+    {
+        await using var k = await Start();
+        using var page = await k.Http.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("no-store", page.Headers.CacheControl!.ToString());
+        Assert.Contains("autocomplete=\"off\"", await page.Content.ReadAsStringAsync());
+        using var maintenance = await k.Http.GetAsync("/maintenance");
+        Assert.Equal(HttpStatusCode.OK, maintenance.StatusCode);
+
+        // The relay probes the portal when idle; wait until it is seen reachable.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await k.Http.GetFromJsonAsync<JsonElement>("/api/status")).GetProperty("components").GetProperty("portal").GetString() != "reachable" && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+        var output = new StringWriter();
+        Assert.Equal(0, await Kiosk.Ctl.Cli.RunAsync(["status", "--host", k.Http.BaseAddress!.ToString()], output, new StringWriter()));
+
+        k.Firmware.Snapshot = k.Firmware.Snapshot with { Printer = new PrinterState("out", "closed", true) };
+        Assert.Equal(1, await Kiosk.Ctl.Cli.RunAsync(["status", "--host", k.Http.BaseAddress!.ToString()], new StringWriter(), new StringWriter()));
+    }
+}

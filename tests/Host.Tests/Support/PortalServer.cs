@@ -1,0 +1,41 @@
+using System.Net;
+using System.Net.Sockets;
+using Kiosk.Simulators.Portal;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kiosk.Host.Tests.Support;
+
+/// <summary>The portal simulator on in-process Kestrel, on a free port (never the demo port).</summary>
+public sealed class PortalServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    public Uri BaseAddress { get; }
+
+    private PortalServer(WebApplication app, Uri address) { _app = app; BaseAddress = address; }
+
+    public static async Task<PortalServer> StartAsync(string dataDir, int port = 0, Action<IServiceCollection>? configure = null)
+    {
+        var app = PortalApp.Build(["--urls", $"http://127.0.0.1:{port}", "--data", dataDir, "--Logging:LogLevel:Default", "Warning"], configure);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new PortalServer(app, new Uri(address.TrimEnd('/') + "/"));
+    }
+
+    public HttpClient Client() => new() { BaseAddress = BaseAddress };
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
