@@ -83,6 +83,10 @@ public sealed class KioskProcesses : IAsyncDisposable
         throw new InvalidOperationException("Kiosk.sln not found above " + AppContext.BaseDirectory);
     }
 
+    /// <summary>Where the build put a component's assembly (same configuration as this launcher).</summary>
+    public string BuiltAssembly(string projectFolder, string assemblyName) =>
+        Path.Combine(_repositoryRoot, projectFolder, "bin", _configuration, "net10.0", assemblyName + ".dll");
+
     public async Task StartAllAsync(CancellationToken cancel = default)
     {
         Directory.CreateDirectory(LogFolder);
@@ -118,7 +122,7 @@ public sealed class KioskProcesses : IAsyncDisposable
     private async Task StartAsync(string name, string projectFolder, string assemblyName, string[] arguments,
         Func<Task<bool>> isReady, CancellationToken cancel)
     {
-        string dll = Path.Combine(_repositoryRoot, projectFolder, "bin", _configuration, "net10.0", assemblyName + ".dll");
+        string dll = BuiltAssembly(projectFolder, assemblyName);
         if (!File.Exists(dll)) throw new FileNotFoundException($"{name} is not built: {dll}");
 
         var start = new ProcessStartInfo("dotnet")

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Kiosk.DemoLauncher;
 
 // ./kiosk demo [--data DIR]: the whole kiosk on simulated hardware, one process per component, until Ctrl+C.
@@ -15,8 +16,15 @@ for (int i = 0; i < args.Length; i++)
 var ports = KioskPorts.Demo;
 await using var kiosk = new KioskProcesses(dataFolder, ports);
 using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+// Ctrl+C, a closed terminal or a service manager's SIGTERM: stop the children first, then exit.
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, StopGracefully);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopGracefully);
+using var onHangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, StopGracefully);
+void StopGracefully(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.Cancel();
+}
 
 try
 {
