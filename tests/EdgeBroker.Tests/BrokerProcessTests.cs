@@ -38,7 +38,9 @@ public partial class BrokerProcessTests
                 .WithTcpServer("127.0.0.1", port).WithClientId("mcu-01").WithCredentials("mcu-01", password).Build());
             Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
             await device.PublishAsync(new MqttApplicationMessageBuilder()
-                .WithTopic("kiosk/v1/mcu-01/status").WithPayload("{\"online\":true}"u8.ToArray()).WithRetainFlag().Build());
+                .WithTopic("kiosk/v1/mcu-01/status").WithPayload("{\"online\":true}"u8.ToArray()).WithRetainFlag()
+                // QoS 1: the PUBACK means the broker has taken the retained message before we ask it to stop.
+                .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build());
             await device.DisconnectAsync();
 
             using (Process kill = Process.Start("kill", ["-TERM", broker.Id.ToString()]))
