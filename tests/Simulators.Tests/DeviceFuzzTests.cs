@@ -2,6 +2,7 @@ using Kiosk.Firmware.Protocols.Pn532;
 using Kiosk.Simulators.Peripherals.Fingerprint;
 using Kiosk.Simulators.Peripherals.Pn532;
 using Kiosk.Simulators.Peripherals.State;
+using Kiosk.Simulators.Peripherals.Transport;
 
 namespace Simulators.Tests;
 
@@ -28,7 +29,7 @@ public class DeviceFuzzTests
             pn532.Receive(data);
         }
         pn532.OnConnected();
-        IReadOnlyList<Pn532Output> answer = pn532.Receive(Pn532Frame.Encode(Pn532Frame.HostToPn532, [0x02]));
+        IReadOnlyList<DeviceOutput> answer = pn532.Receive(Pn532Frame.Encode(Pn532Frame.HostToPn532, [0x02]));
         Assert.Equal(Pn532Frame.Ack(), answer[0].Bytes);
         Assert.Equal(Pn532Frame.Encode(Pn532Frame.Pn532ToHost, [0x03, 0x32, 0x01, 0x06, 0x07]), answer[1].Bytes);
     }

@@ -5,8 +5,6 @@ using Kiosk.Simulators.Peripherals.Transport;
 namespace Kiosk.Simulators.Peripherals.Fingerprint;
 
 /// <summary>Bytes the module sends back after DelayBefore (the sensor's work).</summary>
-public readonly record struct FingerprintOutput(TimeSpan DelayBefore, byte[] Bytes);
-
 /// <summary>
 /// An R30x-family fingerprint module (firmware-and-devices.md §4) at address FFFFFFFF with password 0, decoded with the
 /// firmware's own <see cref="FingerprintPacket"/>. Whether a finger lies on the sensor comes from the control page.
@@ -51,19 +49,13 @@ public sealed class VirtualFingerprintModule : ISerialDevice
 
     public void OnConnected() => received.Clear();
 
-    public async Task ReceiveAsync(ReadOnlyMemory<byte> bytes, ISerialOutput output, CancellationToken cancellationToken)
-    {
-        foreach (FingerprintOutput answer in Receive(bytes.Span))
-        {
-            if (answer.DelayBefore > TimeSpan.Zero) await Task.Delay(answer.DelayBefore, cancellationToken);
-            await output.WriteAsync(answer.Bytes, cancellationToken);
-        }
-    }
+    public Task ReceiveAsync(ReadOnlyMemory<byte> bytes, ISerialOutput output, CancellationToken cancellationToken) =>
+        output.SendAllAsync(Receive(bytes.Span), cancellationToken);
 
     /// <summary>Feeds bytes from the host; returns the ack packets to send, in order. Never throws on bad input.</summary>
-    public IReadOnlyList<FingerprintOutput> Receive(ReadOnlySpan<byte> bytes)
+    public IReadOnlyList<DeviceOutput> Receive(ReadOnlySpan<byte> bytes)
     {
-        var outputs = new List<FingerprintOutput>();
+        var outputs = new List<DeviceOutput>();
         received.AddRange(bytes.ToArray());
         while (received.Count > 0)
         {
@@ -98,7 +90,7 @@ public sealed class VirtualFingerprintModule : ISerialDevice
         return -1;
     }
 
-    private FingerprintOutput Execute(byte[] payload)
+    private DeviceOutput Execute(byte[] payload)
     {
         if (payload.Length == 0) return Answer(TimeSpan.Zero, PacketReceiveError);
         ReadOnlySpan<byte> parameters = payload.AsSpan(1);
@@ -133,11 +125,11 @@ public sealed class VirtualFingerprintModule : ISerialDevice
         }
     }
 
-    private FingerprintOutput Answer(TimeSpan delay, byte confirmationCode, byte[]? data = null)
+    private DeviceOutput Answer(TimeSpan delay, byte confirmationCode, byte[]? data = null)
     {
         byte[] payload = new byte[1 + (data?.Length ?? 0)];
         payload[0] = confirmationCode;
         data?.CopyTo(payload, 1);
-        return new FingerprintOutput(delay, FingerprintPacket.Encode(Address, FingerprintPacketType.Ack, payload));
+        return new DeviceOutput(delay, FingerprintPacket.Encode(Address, FingerprintPacketType.Ack, payload));
     }
 }

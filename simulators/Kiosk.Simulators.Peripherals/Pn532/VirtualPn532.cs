@@ -5,8 +5,6 @@ using Kiosk.Simulators.Peripherals.Transport;
 namespace Kiosk.Simulators.Peripherals.Pn532;
 
 /// <summary>Bytes the PN532 sends back, after waiting DelayBefore (the time its RF work takes).</summary>
-public readonly record struct Pn532Output(TimeSpan DelayBefore, byte[] Bytes);
-
 /// <summary>
 /// A PN532 in HSU (UART) mode with one ISO 14443-4 card in its field (UM0701-02). Frames are decoded with the firmware's
 /// own <see cref="Pn532Frame"/>. Each command is answered with an ACK at once, then the response frame (TFI D5, command
@@ -57,19 +55,13 @@ public sealed class VirtualPn532 : ISerialDevice
         pendingResponse = null;
     }
 
-    public async Task ReceiveAsync(ReadOnlyMemory<byte> bytes, ISerialOutput output, CancellationToken cancellationToken)
-    {
-        foreach (Pn532Output answer in Receive(bytes.Span))
-        {
-            if (answer.DelayBefore > TimeSpan.Zero) await Task.Delay(answer.DelayBefore, cancellationToken);
-            await output.WriteAsync(answer.Bytes, cancellationToken);
-        }
-    }
+    public Task ReceiveAsync(ReadOnlyMemory<byte> bytes, ISerialOutput output, CancellationToken cancellationToken) =>
+        output.SendAllAsync(Receive(bytes.Span), cancellationToken);
 
     /// <summary>Feeds bytes from the host; returns what the chip sends back, in order. Never throws on bad input.</summary>
-    public IReadOnlyList<Pn532Output> Receive(ReadOnlySpan<byte> bytes)
+    public IReadOnlyList<DeviceOutput> Receive(ReadOnlySpan<byte> bytes)
     {
-        var outputs = new List<Pn532Output>();
+        var outputs = new List<DeviceOutput>();
         received.AddRange(bytes.ToArray());
         while (received.Count > 0)
         {
@@ -85,19 +77,19 @@ public sealed class VirtualPn532 : ISerialDevice
             switch (frame.Kind)
             {
                 case Pn532FrameKind.Nack:
-                    if (lastResponse is not null) outputs.Add(new Pn532Output(TimeSpan.Zero, lastResponse));
+                    if (lastResponse is not null) outputs.Add(new DeviceOutput(TimeSpan.Zero, lastResponse));
                     break;
                 case Pn532FrameKind.Information when frame.Tfi == Pn532Frame.HostToPn532 && frame.Data.Length > 0:
-                    outputs.Add(new Pn532Output(TimeSpan.Zero, Pn532Frame.Ack()));
+                    outputs.Add(new DeviceOutput(TimeSpan.Zero, Pn532Frame.Ack()));
                     (TimeSpan delay, byte[] response) = Execute(frame.Data);
                     lastResponse = response;
-                    outputs.Add(new Pn532Output(delay, response));
+                    outputs.Add(new DeviceOutput(delay, response));
                     break;
                 case Pn532FrameKind.Information:
                     // A frame for the wrong direction, or an empty one: the chip cannot execute it.
-                    outputs.Add(new Pn532Output(TimeSpan.Zero, Pn532Frame.Ack()));
+                    outputs.Add(new DeviceOutput(TimeSpan.Zero, Pn532Frame.Ack()));
                     lastResponse = Pn532Frame.ApplicationError();
-                    outputs.Add(new Pn532Output(TimeSpan.Zero, lastResponse));
+                    outputs.Add(new DeviceOutput(TimeSpan.Zero, lastResponse));
                     break;
                 default:
                     // Garbled frames are dropped without an answer, like the chip; a host ACK (abort) has nothing to abort here.

@@ -9,6 +9,22 @@ public interface ISerialOutput
     ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken);
 }
 
+/// <summary>Bytes a device sends back, after the time the device (or the air interface behind it) takes.</summary>
+public readonly record struct DeviceOutput(TimeSpan DelayBefore, byte[] Bytes);
+
+public static class SerialOutputExtensions
+{
+    /// <summary>Sends each answer in order, waiting its delay first, as the real device would.</summary>
+    public static async Task SendAllAsync(this ISerialOutput output, IEnumerable<DeviceOutput> answers, CancellationToken cancellationToken)
+    {
+        foreach (DeviceOutput answer in answers)
+        {
+            if (answer.DelayBefore > TimeSpan.Zero) await Task.Delay(answer.DelayBefore, cancellationToken);
+            await output.WriteAsync(answer.Bytes, cancellationToken);
+        }
+    }
+}
+
 /// <summary>A device that speaks a UART byte protocol. Calls are serialised: one chunk at a time.</summary>
 public interface ISerialDevice
 {
