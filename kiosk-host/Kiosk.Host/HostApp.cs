@@ -39,7 +39,12 @@ public static class HostApp
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => new KioskStore(options.Data));
-        services.AddSingleton(_ => Places.LoadDefault());
+        services.AddSingleton(_ => Places.AdminUnits.LoadDefault());
+        services.AddHttpClient<DossierLookup>(c =>
+        {
+            c.BaseAddress = new Uri(options.Portal.TrimEnd('/') + "/");
+            c.Timeout = TimeSpan.FromSeconds(5);
+        });
         services.AddSingleton<EventHub>();
         services.AddHttpClient<PortalClient>(c =>
         {
@@ -48,6 +53,7 @@ public static class HostApp
         });
         services.AddSingleton<OutboxRelay>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
+        AddSync(services, builder.Configuration);
         if (options.Mqtt)
         {
             services.AddSingleton<MqttFirmwareLink>();
@@ -89,6 +95,19 @@ public static class HostApp
         app.UseStaticFiles();
         app.MapGet("/maintenance", () => Results.File(Path.Combine(app.Environment.WebRootPath, "maintenance.html"), "text/html; charset=utf-8"));
         ApiEndpoints.Map(app);
+        Places.PlaceEndpoints.Map(app);
+        FilingEndpoints.Map(app);
+        SyncEndpoints.Map(app);
         return app;
+    }
+
+    /// <summary>Store and sync services beside the relay: status pull-back, retention (options in <see cref="SyncOptions"/>).</summary>
+    private static void AddSync(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(SyncOptions.From(configuration));
+        services.AddSingleton<StatusPuller>();
+        services.AddHostedService(sp => sp.GetRequiredService<StatusPuller>());
+        services.AddSingleton<RetentionService>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
     }
 }

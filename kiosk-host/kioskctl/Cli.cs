@@ -54,8 +54,9 @@ public static class Cli
 {
     public const string DefaultHost = "http://127.0.0.1:8080";
 
-    /// <summary>Every command. Later issues add <c>card read</c>, <c>sync status</c>, <c>dossier list</c>, <c>decommission</c>.</summary>
-    public static IReadOnlyList<ICommand> Commands { get; } = [new StatusCommand()];
+    /// <summary>Every command. Later issues add <c>card read</c>.</summary>
+    public static IReadOnlyList<ICommand> Commands { get; } =
+        [new StatusCommand(), new SyncStatusCommand(), new SyncNowCommand(), new DossierListCommand(), new DecommissionCommand()];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken ct = default)
     {
@@ -78,7 +79,7 @@ public static class Cli
         try
         {
             var rest = args.Skip(command.Words.Count).ToList();
-            var line = CommandLine.Parse(rest, new HashSet<string> { "json", "help" });
+            var line = CommandLine.Parse(rest, new HashSet<string> { "json", "help", "yes", "force" });
             if (line.Has("help"))
             {
                 output.WriteLine($"kioskctl {string.Join(' ', command.Words)}: {command.Summary}");
@@ -101,6 +102,6 @@ public static class Cli
         foreach (var c in Commands) w.WriteLine($"  {string.Join(' ', c.Words),-18} {c.Summary}");
         w.WriteLine();
         w.WriteLine($"Common options: --host URL (default {DefaultHost}), --json");
-        w.WriteLine("Exit codes: 0 all connected, 1 something is down, 2 host not reachable, 64 usage error.");
+        w.WriteLine("Exit codes: 0 ok, 1 something is down or refused, 2 host not reachable, 3 not confirmed, 64 usage error.");
     }
 }

@@ -54,6 +54,7 @@ public sealed class KioskProcesses : IAsyncDisposable
     public const string DeviceId = "mcu-01";
 
     private readonly List<ComponentProcess> _running = [];
+    private readonly Dictionary<string, (string ProjectFolder, string AssemblyName, string[] Arguments, Func<Task<bool>> IsReady)> _started = [];
     private readonly string _repositoryRoot;
     private readonly string _configuration;
 
@@ -124,6 +125,7 @@ public sealed class KioskProcesses : IAsyncDisposable
     {
         string dll = BuiltAssembly(projectFolder, assemblyName);
         if (!File.Exists(dll)) throw new FileNotFoundException($"{name} is not built: {dll}");
+        _started[name] = (projectFolder, assemblyName, arguments, isReady);
 
         var start = new ProcessStartInfo("dotnet")
         {
@@ -179,6 +181,32 @@ public sealed class KioskProcesses : IAsyncDisposable
             if (!component.HasExited) component.Process.Kill(entireProcessTree: true);
         }
         _running.Clear();
+    }
+
+    /// <summary>
+    /// Kills one component at once with SIGKILL (no shutdown code runs: a crash or a power cut as the process sees it)
+    /// and waits until it is gone. Used by the crash tests.
+    /// </summary>
+    public async Task KillAsync(string name)
+    {
+        var component = Find(name);
+        const int SIGKILL = 9;
+        if (!component.HasExited)
+        {
+            if (OperatingSystem.IsWindows()) component.Process.Kill();
+            else SysKill(component.Process.Id, SIGKILL);
+        }
+        await component.Process.WaitForExitAsync();
+        _running.Remove(component);
+    }
+
+    /// <summary>Starts a component again with the arguments it was first started with (after <see cref="KillAsync"/>).</summary>
+    public Task RestartAsync(string name, CancellationToken cancel = default)
+    {
+        if (_running.Any(c => c.Name == name && !c.HasExited)) throw new InvalidOperationException($"{name} is still running");
+        _running.RemoveAll(c => c.Name == name);
+        var (projectFolder, assemblyName, arguments, isReady) = _started[name];
+        return StartAsync(name, projectFolder, assemblyName, arguments, isReady, cancel);
     }
 
     /// <summary>A running component by name (edge-broker, portal-simulator, peripheral-simulator, virtual-mcu, kiosk-host).</summary>

@@ -31,11 +31,13 @@ public static class PortalApp
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(_ => new DossierRepository(Path.Combine(options.Data, "portal.db")));
-        builder.Services.AddSingleton<IFaultPolicy, NoFaults>();
+        builder.Services.AddSingleton<ConfigurableFaults>();
+        builder.Services.AddSingleton<IFaultPolicy>(sp => sp.GetRequiredService<ConfigurableFaults>());
         configure?.Invoke(builder.Services);
 
         var app = builder.Build();
         DossierEndpoints.Map(app);
+        FaultEndpoints.Map(app);
         return app;
     }
 }

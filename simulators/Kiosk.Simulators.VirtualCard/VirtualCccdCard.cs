@@ -1,3 +1,4 @@
+using Kiosk.Simulators.VirtualCard.AccessControl;
 using Kiosk.Simulators.VirtualCard.Applet;
 using Kiosk.Simulators.VirtualCard.FileSystem;
 using Kiosk.Simulators.VirtualCard.Lds;
@@ -15,34 +16,57 @@ public interface IVirtualCard
     void Reset();
 }
 
-/// <summary>The virtual CCCD chip: the eMRTD applet over EF.COM, DG1 and DG13 built from a person profile.</summary>
+/// <summary>
+/// The virtual CCCD chip: the eMRTD applet over EF.COM, DG1 and DG13 built from a person profile; with
+/// <see cref="VirtualCardOptions.RequireAccessControl"/> also EF.CardAccess, PACE, BAC and secure messaging.
+/// </summary>
 public sealed class VirtualCccdCard : IVirtualCard
 {
     private readonly EmrtdApplet applet;
+    private readonly AccessControlledApplet? accessControl;
     private readonly object gate = new();
 
     public VirtualCccdCard(PersonProfile profile)
+        : this(profile, new VirtualCardOptions())
+    {
+    }
+
+    public VirtualCccdCard(PersonProfile profile, VirtualCardOptions options)
     {
         Profile = profile;
+        Options = options;
         var files = new Dictionary<ushort, byte[]>
         {
             [LdsFileIds.EfCom] = LdsFiles.EfCom(),
             [LdsFileIds.Dg1] = LdsFiles.Dg1(profile),
             [LdsFileIds.Dg13] = LdsFiles.Dg13(profile),
         };
-        applet = new EmrtdApplet(new CardFileSystem(files));
+        if (!options.RequireAccessControl)
+        {
+            applet = new EmrtdApplet(new CardFileSystem(files));
+            return;
+        }
+        var fileSystem = new CardFileSystem(files, new Dictionary<ushort, byte[]> { [LdsFileIds.EfCardAccess] = LdsFiles.CardAccess() });
+        applet = new EmrtdApplet(fileSystem);
+        accessControl = new AccessControlledApplet(applet, fileSystem, CardSecrets.From(profile), options.Random);
     }
 
     public PersonProfile Profile { get; }
 
+    public VirtualCardOptions Options { get; }
+
     public byte[] Process(byte[] commandApdu)
     {
         ArgumentNullException.ThrowIfNull(commandApdu);
-        lock (gate) return applet.Process(commandApdu);
+        lock (gate) return accessControl?.Process(commandApdu) ?? applet.Process(commandApdu);
     }
 
     public void Reset()
     {
-        lock (gate) applet.Reset();
+        lock (gate)
+        {
+            if (accessControl is not null) accessControl.Reset();
+            else applet.Reset();
+        }
     }
 }

@@ -10,6 +10,10 @@ public enum CardDataError
     MrzCheckDigit,
     BadDg13,
     BadDate,
+    /// <summary>PACE or BAC could not open the chip for a reason other than a refused password (bad answer, fake chip).</summary>
+    AccessControl,
+    /// <summary>A secure-messaging answer did not verify or decrypt.</summary>
+    SecureMessaging,
 }
 
 /// <summary>The only exception the pure card-data parsers throw. The message names the context, never the data.</summary>

@@ -1,11 +1,20 @@
+using Kiosk.Emrtd;
+
 namespace Kiosk.Host.Card;
 
 /// <summary>
-/// The foundation read of a CCCD: SELECT the eMRTD application, read EF.DG1 and EF.DG13, parse them. No access control
-/// yet (a later issue runs PACE/BAC first and passes a secure-messaging channel).
+/// Reads a CCCD: SELECT the eMRTD application, read EF.DG1 and EF.DG13, parse them. Without an access key the APDUs are
+/// plain, as on the foundation's card. With one, the chip is opened first (<see cref="CardAccessControl"/>: PACE when it
+/// has EF.CardAccess, BAC with an MRZ key) and the same reads go through secure messaging.
 /// </summary>
-public sealed class CardReader(ICardChannel channel)
+public sealed class CardReader(ICardChannel channel, CardAccessKey? accessKey = null)
 {
+    private ICardChannel _channel = channel;
+    private bool _opened;
+
+    /// <summary>Nonces and ephemeral keys of PACE/BAC; tests replay a worked example through it.</summary>
+    internal RandomBytes Random { get; init; } = RandomSource.System;
+
     public const ushort FidDg1 = 0x0101;
     public const ushort FidDg13 = 0x010D;
     /// <summary>Largest READ BINARY block (fits one short APDU answer through secure messaging later).</summary>
@@ -15,6 +24,11 @@ public sealed class CardReader(ICardChannel channel)
 
     public async Task<CardIdentity> ReadIdentityAsync(DateOnly today, CancellationToken ct)
     {
+        if (accessKey is not null && !_opened)
+        {
+            _channel = await CardAccessControl.OpenAsync(_channel, accessKey, Random, ct);
+            _opened = true;
+        }
         await CheckAsync("select application", Apdus.SelectApplication(Apdus.EmrtdAid), ct);
         var dg1 = await ReadFileAsync(FidDg1, ct);
         var mrz = Dg1Parser.Parse(dg1);
@@ -56,12 +70,12 @@ public sealed class CardReader(ICardChannel channel)
 
     private async Task<byte[]> ReadBlockAsync(int offset, int le, CancellationToken ct)
     {
-        var response = ResponseApdu.Parse(await channel.TransmitAsync(Apdus.ReadBinary(offset, le), ct));
+        var response = ResponseApdu.Parse(await _channel.TransmitAsync(Apdus.ReadBinary(offset, le), ct));
         if ((response.StatusWord & 0xFF00) == 0x6C00)
         {
             // Wrong Le: resend with the exact length available.
             var exact = response.StatusWord & 0xFF;
-            response = ResponseApdu.Parse(await channel.TransmitAsync(Apdus.ReadBinary(offset, exact == 0 ? 256 : exact), ct));
+            response = ResponseApdu.Parse(await _channel.TransmitAsync(Apdus.ReadBinary(offset, exact == 0 ? 256 : exact), ct));
         }
         if (response.IsSuccess || response.StatusWord == 0x6282) return response.Data;
         throw new CardStatusException($"read binary at {offset}", response.StatusWord);
@@ -69,7 +83,7 @@ public sealed class CardReader(ICardChannel channel)
 
     private async Task CheckAsync(string step, byte[] command, CancellationToken ct)
     {
-        var response = ResponseApdu.Parse(await channel.TransmitAsync(command, ct));
+        var response = ResponseApdu.Parse(await _channel.TransmitAsync(command, ct));
         if (!response.IsSuccess) throw new CardStatusException(step, response.StatusWord);
     }
 }

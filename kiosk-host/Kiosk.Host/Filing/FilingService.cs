@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Kiosk.Host.Card;
 using Kiosk.Host.Devices;
 using Kiosk.Host.Receipts;
@@ -14,8 +15,9 @@ public sealed record FilingResult(
     string State,
     string? DossierCode,
     int? PortalStatus,
-    DateTime Deadline,
-    PrintOutcome Print);
+    DateTime? Deadline,
+    PrintOutcome Print,
+    string Procedure = ResidenceNotification.Procedure);
 
 /// <summary>
 /// Submits a validated filing: dossier + outbox in one transaction → wake the relay → wait briefly for the portal
@@ -27,45 +29,49 @@ public sealed class FilingService(
     public TimeSpan WaitForPortal { get; init; } = TimeSpan.FromSeconds(3);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task<FilingResult> SubmitAsync(CardIdentity person, ConsentRecord consent, ValidResidenceNotification form, CancellationToken ct)
+    /// <summary>The foundation's residence notification path (the card holder stays).</summary>
+    public Task<FilingResult> SubmitAsync(CardIdentity person, ConsentRecord consent, ValidResidenceNotification form, CancellationToken ct)
     {
+        var json = new JsonObject
+        {
+            ["person"] = ServiceForms.Person(person),
+            ["stayAddress"] = new JsonObject
+            {
+                ["addressLine"] = form.AddressLine, ["wardCode"] = form.Ward.Code, ["ward"] = form.Ward.Name,
+                ["provinceCode"] = form.Province.Code, ["province"] = form.Province.Name,
+            },
+            ["fromDate"] = form.FromDate.ToString("yyyy-MM-dd"),
+            ["toDate"] = form.ToDate.ToString("yyyy-MM-dd"),
+            ["reason"] = form.Reason,
+        };
+        return SubmitAsync(person, [consent], new ValidFiling(ResidenceNotification.Procedure, ResidenceNotification.TitleVi, json,
+            NotificationDeadline.For(form.FromDate, form.Arrival)), ct);
+    }
+
+    /// <summary>
+    /// Any of the five services. <paramref name="consents"/>: the first is the chip-reading consent (kept on the dossier
+    /// record); all of them (chip, fingerprint) travel in the dossier JSON.
+    /// </summary>
+    public async Task<FilingResult> SubmitAsync(CardIdentity person, IReadOnlyList<ConsentRecord> consents, ValidFiling filing, CancellationToken ct)
+    {
+        var consent = consents[0];
         var now = clock.GetUtcNow();
         var id = Guid.NewGuid();
         var body = JsonSerializer.Serialize(new
         {
-            procedure = ResidenceNotification.Procedure,
+            procedure = filing.Procedure,
             kioskId = options.EffectiveKioskId,
             submittedAt = now,
             localReference = id,
             consent = new { purpose = consent.Purpose, givenAt = consent.GivenAt },
-            form = new
-            {
-                person = new
-                {
-                    fullName = person.FullName,
-                    idNumber = person.IdNumber,
-                    dateOfBirth = person.DateOfBirth,
-                    sex = person.Sex,
-                    nationality = person.Nationality,
-                },
-                stayAddress = new
-                {
-                    addressLine = form.AddressLine,
-                    wardCode = form.Ward.Code,
-                    ward = form.Ward.Name,
-                    provinceCode = form.Province.Code,
-                    province = form.Province.Name,
-                },
-                fromDate = form.FromDate,
-                toDate = form.ToDate,
-                reason = form.Reason,
-            },
+            consents = consents.Select(c => new { purpose = c.Purpose, givenAt = c.GivenAt, language = c.Language }).ToList(),
+            form = filing.Form,
         }, Json);
 
         var dossier = new Dossier
         {
             Id = id,
-            Procedure = ResidenceNotification.Procedure,
+            Procedure = filing.Procedure,
             CreatedAt = now.UtcDateTime,
             FormJson = body,
             Consent = consent,
@@ -89,9 +95,8 @@ public sealed class FilingService(
         }
 
         var saved = store.FindDossier(id) ?? dossier;
-        var deadline = NotificationDeadline.For(form.FromDate);
         var receipt = Receipt.Build(new ReceiptData(
-            ResidenceNotification.TitleVi,
+            filing.TitleVi,
             saved.PortalCode,
             id.ToString("N"),
             now,
@@ -100,7 +105,7 @@ public sealed class FilingService(
             IdNumberRules.Mask(person.IdNumber)));
         var print = await PrintAsync(receipt, ct);
 
-        return new FilingResult(id, saved.State == DossierState.Delivered ? "delivered" : "saved", saved.PortalCode, saved.PortalStatus, deadline, print);
+        return new FilingResult(id, saved.State == DossierState.Delivered ? "delivered" : "saved", saved.PortalCode, saved.PortalStatus, filing.Deadline, print, filing.Procedure);
     }
 
     public async Task<PrintOutcome> PrintAsync(byte[] job, CancellationToken ct)

@@ -1,5 +1,6 @@
 using Kiosk.Host.Card;
 using Kiosk.Host.Devices;
+using Kiosk.Host.Places;
 using Kiosk.Host.Store;
 using Kiosk.Host.Web;
 
@@ -14,11 +15,18 @@ public sealed class ResidentSession
     public required DateTimeOffset StartedAt { get; init; }
     public DateTimeOffset LastActivity { get; set; }
     public string Language { get; set; } = "vi";
+    /// <summary>The chosen service (procedure id, <see cref="Services"/>).</summary>
+    public string Service { get; set; } = Services.ResidenceNotification;
     public SessionStep Step { get; set; } = SessionStep.Consent;
     public ConsentRecord? Consent { get; set; }
+    /// <summary>The fingerprint consent (Decree 13/2023): null until the resident answers; the capture itself comes later.</summary>
+    public ConsentRecord? FingerprintConsent { get; set; }
+    public bool? FingerprintAccepted { get; set; }
     public CardIdentity? Identity { get; set; }
     public string? ReadError { get; set; }
     public FilingResult? Result { get; set; }
+    /// <summary>New wards (since 1 July 2025) for the pre-2025 residence address on the chip; the resident chooses.</summary>
+    public IReadOnlyList<WardSuggestion> ResidenceSuggestions { get; set; } = [];
 }
 
 public sealed class SessionConflictException(string message) : Exception(message);
@@ -29,13 +37,27 @@ public sealed class SessionConflictException(string message) : Exception(message
 /// </summary>
 public sealed class SessionManager : IDisposable
 {
-    public const string ConsentPurposeVi = "Đọc dữ liệu chip trên thẻ căn cước để lập hồ sơ thông báo lưu trú này.";
-    public const string ConsentPurposeEn = "Reading the ID card chip to prepare this residence notification.";
+
+    public static string ChipPurpose(string service, string language)
+    {
+        var info = Services.Get(service);
+        return language == "en"
+            ? $"Reading the ID card chip to prepare this filing: {info.TitleEn}."
+            : $"Đọc dữ liệu chip trên thẻ căn cước để lập hồ sơ: {info.TitleVi}.";
+    }
+
+    public static string FingerprintPurpose(string service, string language)
+    {
+        var info = Services.Get(service);
+        return language == "en"
+            ? $"Capturing a fingerprint to confirm the card holder for this filing: {info.TitleEn}."
+            : $"Thu nhận vân tay để xác thực chủ thẻ cho hồ sơ: {info.TitleVi}.";
+    }
 
     private readonly IFirmwareLink _firmware;
     private readonly ICardChannel _card;
     private readonly FilingService _filing;
-    private readonly Places _places;
+    private readonly AdminUnits _places;
     private readonly EventHub _events;
     private readonly TimeProvider _clock;
     private readonly ILogger<SessionManager> _log;
@@ -44,7 +66,7 @@ public sealed class SessionManager : IDisposable
     private readonly Lock _gate = new();
     private ResidentSession? _session;
 
-    public SessionManager(IFirmwareLink firmware, ICardChannel card, FilingService filing, Places places, EventHub events,
+    public SessionManager(IFirmwareLink firmware, ICardChannel card, FilingService filing, AdminUnits places, EventHub events,
         HostOptions options, TimeProvider clock, ILogger<SessionManager> log)
     {
         _firmware = firmware;
@@ -64,10 +86,16 @@ public sealed class SessionManager : IDisposable
 
     public ResidentSession? Current { get { lock (_gate) return _session; } }
 
-    public ResidentSession Start(string? language)
+    public AdminUnits Places => _places;
+
+    public ResidentSession Start(string? language, string? service = null)
     {
         var now = _clock.GetUtcNow();
-        var session = new ResidentSession { StartedAt = now, LastActivity = now, Language = language == "en" ? "en" : "vi" };
+        var session = new ResidentSession
+        {
+            StartedAt = now, LastActivity = now, Language = language == "en" ? "en" : "vi",
+            Service = Services.Find(service)?.Procedure ?? Services.ResidenceNotification,
+        };
         lock (_gate) _session = session;
         _log.LogInformation("Session started");
         Publish();
@@ -91,7 +119,7 @@ public sealed class SessionManager : IDisposable
                 var now = _clock.GetUtcNow();
                 s.Consent = new ConsentRecord
                 {
-                    Purpose = s.Language == "en" ? ConsentPurposeEn : ConsentPurposeVi,
+                    Purpose = ChipPurpose(s.Service, s.Language),
                     GivenAt = now.UtcDateTime,
                     Language = s.Language,
                 };
@@ -105,32 +133,58 @@ public sealed class SessionManager : IDisposable
         return Current;
     }
 
+    /// <summary>Records the answer to the fingerprint consent screen (the capture itself is a later issue).</summary>
+    public ResidentSession? AnswerFingerprintConsent(bool accepted)
+    {
+        lock (_gate)
+        {
+            var s = _session ?? throw new SessionConflictException("no session");
+            if (s.Step != SessionStep.Form) throw new SessionConflictException("fingerprint consent is not expected now");
+            var now = _clock.GetUtcNow();
+            s.FingerprintAccepted = accepted;
+            s.FingerprintConsent = accepted
+                ? new ConsentRecord { Purpose = FingerprintPurpose(s.Service, s.Language), GivenAt = now.UtcDateTime, Language = s.Language }
+                : null;
+            s.LastActivity = now;
+        }
+        Publish();
+        return Current;
+    }
+
+    public Task<(FilingResult? Result, IReadOnlyDictionary<string, FieldError> Errors)> SubmitAsync(
+        ResidenceNotificationForm form, CancellationToken ct) =>
+        SubmitAsync(Services.ResidenceNotification, (person, today) => ServiceForms.ValidateResidenceNotification(form, person, _places, today), ct);
+
+    /// <summary>Validates the chosen service's form against the chip identity and files it.</summary>
     public async Task<(FilingResult? Result, IReadOnlyDictionary<string, FieldError> Errors)> SubmitAsync(
-        ResidenceNotificationForm form, CancellationToken ct)
+        string service, Func<CardIdentity, DateOnly, (ValidFiling? Value, IReadOnlyDictionary<string, FieldError> Errors)> validate,
+        CancellationToken ct)
     {
         CardIdentity identity;
-        ConsentRecord consent;
-        ValidResidenceNotification valid;
+        List<ConsentRecord> consents;
+        ValidFiling valid;
         ResidentSession s;
         lock (_gate)
         {
             s = _session ?? throw new SessionConflictException("no session");
             if (s.Step != SessionStep.Form || s.Identity is null || s.Consent is null)
                 throw new SessionConflictException("the form is not expected now");
+            if (s.Service != service) throw new SessionConflictException("this session is for another service");
             s.LastActivity = _clock.GetUtcNow();
             var today = DateOnly.FromDateTime(Receipts.VietnamTime.Now(_clock).DateTime);
-            var (value, errors) = ResidenceNotification.Validate(form, _places, today);
+            var (value, errors) = validate(s.Identity, today);
             if (value is null) return (null, errors);
             valid = value;
             identity = s.Identity;
-            consent = s.Consent;
+            consents = [s.Consent];
+            if (s.FingerprintConsent is { } fp) consents.Add(fp);
             s.Step = SessionStep.Submitting;
         }
         Publish();
         FilingResult result;
         try
         {
-            result = await _filing.SubmitAsync(identity, consent, valid, ct);
+            result = await _filing.SubmitAsync(identity, consents, valid, ct);
         }
         catch
         {
@@ -219,6 +273,7 @@ public sealed class SessionManager : IDisposable
             {
                 if (_session != s) return; // ended meanwhile: drop the data
                 s.Identity = identity;
+                s.ResidenceSuggestions = identity is null ? [] : _places.SuggestForOldAddress(identity.PlaceOfResidence);
                 s.ReadError = error;
                 s.Step = identity is null ? SessionStep.WaitingCard : SessionStep.Form;
                 s.LastActivity = _clock.GetUtcNow();

@@ -2,7 +2,9 @@ using LiteDB;
 
 namespace Kiosk.Host.Store;
 
-public enum DossierState { Saved, Delivered }
+/// <summary>Saved: waiting in the outbox. Delivered: the portal gave a code. DeadLetter: the portal refused it (4xx); a
+/// technician must look at it, it is not retried.</summary>
+public enum DossierState { Saved, Delivered, DeadLetter }
 
 /// <summary>The resident's consent to reading the chip for this filing.</summary>
 public sealed class ConsentRecord
@@ -28,6 +30,10 @@ public sealed class Dossier
     public string? PortalCode { get; set; }
     public int? PortalStatus { get; set; }
     public DateTime? DeliveredAt { get; set; }
+    /// <summary>When the portal status was last asked for (status pull-back).</summary>
+    public DateTime? StatusCheckedAt { get; set; }
+    /// <summary>When retention erased the personal data (the form); the skeleton stays for technicians.</summary>
+    public DateTime? PersonalDataErasedAt { get; set; }
 }
 
 /// <summary>One pending delivery to the portal, written in the same transaction as its dossier.</summary>
@@ -41,4 +47,10 @@ public sealed class OutboxEntry
     public int Attempts { get; set; }
     public DateTime NextAttemptAt { get; set; }
     public string? LastError { get; set; }
+    /// <summary>The relay that claimed this entry (null when free). A claim is written in a transaction.</summary>
+    public string? LeaseOwner { get; set; }
+    /// <summary>When the claim lapses; another relay may take the entry after this.</summary>
+    public DateTime? LeaseExpiresAt { get; set; }
+    /// <summary>Set when the portal refused the entry (4xx other than 408/409/429): never retried automatically.</summary>
+    public DateTime? DeadLetteredAt { get; set; }
 }

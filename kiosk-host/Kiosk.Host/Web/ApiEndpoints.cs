@@ -7,7 +7,7 @@ using Kiosk.Host.Sync;
 
 namespace Kiosk.Host.Web;
 
-public sealed record StartRequest(string? Language);
+public sealed record StartRequest(string? Language, string? Service = null);
 public sealed record ConsentRequest(bool Accepted);
 
 /// <summary>The host's JSON API: status, events, places and the resident session.</summary>
@@ -46,11 +46,10 @@ public static class ApiEndpoints
             finally { unsubscribe(); }
         });
 
-        app.MapGet("/api/places", (Places places) => Results.Json(places.Provinces));
 
         var session = app.MapGroup("/api/session");
         session.MapGet("", (SessionManager m) => Results.Json(Describe(m.Current)));
-        session.MapPost("/start", (StartRequest? body, SessionManager m) => Results.Json(Describe(m.Start(body?.Language))));
+        session.MapPost("/start", (StartRequest? body, SessionManager m) => Results.Json(Describe(m.Start(body?.Language, body?.Service))));
         session.MapPost("/consent", (ConsentRequest body, SessionManager m) =>
             Guard(() => Results.Json(Describe(m.Consent(body.Accepted)))));
         session.MapPost("/touch", (SessionManager m) => { m.Touch(); return Results.NoContent(); });
@@ -84,7 +83,9 @@ public static class ApiEndpoints
 
     public sealed record SessionView(
         bool Active, string Step, Guid? SessionId, string? Language, DateTime? ConsentGivenAt, string? ReadError,
-        IdentityView? Identity, ResultView? Result, string DeadlineRuleVi, string DeadlineRuleEn);
+        IdentityView? Identity, ResultView? Result, string DeadlineRuleVi, string DeadlineRuleEn,
+        string? Service = null, bool? FingerprintAccepted = null, DateTime? FingerprintConsentGivenAt = null,
+        IReadOnlyList<Places.WardSuggestion>? ResidenceSuggestions = null);
 
     public sealed record IdentityView(
         string FullName, string IdNumber, DateOnly? DateOfBirth, string? Sex, string? Nationality, string? Ethnicity,
@@ -93,8 +94,8 @@ public static class ApiEndpoints
         IReadOnlyList<string> IdNumberWarnings);
 
     public sealed record ResultView(
-        string LocalReference, string State, string? DossierCode, int? PortalStatus, DateTime Deadline,
-        string Print, string PrintMessageVi, string PrintMessageEn);
+        string LocalReference, string State, string? DossierCode, int? PortalStatus, DateTime? Deadline,
+        string Print, string PrintMessageVi, string PrintMessageEn, string? Procedure = null);
 
     public static SessionView Describe(ResidentSession? s)
     {
@@ -106,7 +107,8 @@ public static class ApiEndpoints
                 i.Religion, i.PlaceOfOrigin, i.PlaceOfResidence, i.DateOfIssue, i.DateOfExpiry, i.DateOfExpiryText,
                 i.FatherName, i.MotherName, i.SpouseName, i.OldIdNumber, i.IdNumberProblems.Select(p => p.ToString()).ToList()),
             s.Result is null ? null : DescribeResult(s.Result),
-            NotificationDeadline.RuleVi, NotificationDeadline.RuleEn);
+            NotificationDeadline.RuleVi, NotificationDeadline.RuleEn,
+            s.Service, s.FingerprintAccepted, s.FingerprintConsent?.GivenAt, s.ResidenceSuggestions);
     }
 
     public static ResultView DescribeResult(FilingResult r)
@@ -121,7 +123,7 @@ public static class ApiEndpoints
             _ => "unavailable",
         };
         return new ResultView(r.LocalReference.ToString("N")[..8].ToUpperInvariant(), r.State, r.DossierCode, r.PortalStatus,
-            r.Deadline, print, message.Vi, message.En);
+            r.Deadline, print, message.Vi, message.En, r.Procedure);
     }
 
     public static object DescribeEvent(DeviceEvent ev) => ev switch

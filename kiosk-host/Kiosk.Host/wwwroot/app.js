@@ -1,130 +1,453 @@
-// Residents' page: one page that moves through the steps of /api/session. No personal data is stored in the browser.
+// Residents' page: one page that moves through the steps of /api/session. All text comes from i18n/*.json.
+// No personal data is kept in the browser: no storage, no history entries, forms cleared when the session ends.
 (function () {
   "use strict";
-  const T = {
-    vi: {
-      appTitle: "Kiosk dịch vụ công", welcome: "Xin chào",
-      welcomeText: "Thông báo lưu trú với Công an phường bằng thẻ căn cước gắn chip.",
-      start: "Bắt đầu: Thông báo lưu trú", consentTitle: "Đồng ý đọc thông tin trên thẻ",
-      consentText: "Kiosk sẽ đọc dữ liệu trong chip của thẻ căn cước (họ tên, số định danh, ngày sinh, nơi cư trú…) chỉ để lập hồ sơ thông báo lưu trú này. Dữ liệu được xoá khỏi màn hình khi bạn rút thẻ hoặc kết thúc.",
-      agree: "Tôi đồng ý", decline: "Không đồng ý", placeCard: "Vui lòng đặt thẻ căn cước lên đầu đọc",
-      reading: "Đang đọc thẻ… Vui lòng không rút thẻ.", formTitle: "Thông báo lưu trú",
-      addressLine: "Số nhà, đường phố (ngõ, ngách, tổ dân phố)", province: "Tỉnh/thành phố", ward: "Phường/xã",
-      fromDate: "Từ ngày", toDate: "Đến ngày", reason: "Lý do lưu trú", submit: "Gửi thông báo", cancel: "Huỷ",
-      submitting: "Đang gửi hồ sơ…", doneTitle: "Đã ghi nhận hồ sơ", removeCard: "Vui lòng rút thẻ và nhận biên nhận.",
-      finish: "Kết thúc", choose: "— Chọn —", code: "Mã hồ sơ: ", pending: "Đã ghi nhận tại kiosk, chờ gửi. Số tham chiếu: ",
-      readError: "Không đọc được thẻ. Vui lòng đặt lại thẻ và giữ yên.", other: "English",
-      fullName: "Họ và tên", idNumber: "Số định danh", dob: "Ngày sinh", sex: "Giới tính", residence: "Nơi thường trú",
-      deadline: "Hạn thông báo: "
-    },
-    en: {
-      appTitle: "Public service kiosk", welcome: "Welcome",
-      welcomeText: "Notify the ward police of a stay, using your chip ID card.",
-      start: "Start: residence notification", consentTitle: "Consent to reading your card",
-      consentText: "The kiosk reads the data on your ID card chip (name, ID number, date of birth, residence…) only to prepare this residence notification. It is cleared from the screen when you remove the card or finish.",
-      agree: "I agree", decline: "I do not agree", placeCard: "Please place your ID card on the reader",
-      reading: "Reading the card… Please do not remove it.", formTitle: "Residence notification",
-      addressLine: "House number and street", province: "Province / city", ward: "Ward / commune",
-      fromDate: "From", toDate: "To", reason: "Reason for the stay", submit: "Send notification", cancel: "Cancel",
-      submitting: "Sending…", doneTitle: "Filing recorded", removeCard: "Please remove your card and take the receipt.",
-      finish: "Finish", choose: "— Choose —", code: "Dossier code: ", pending: "Recorded at the kiosk, waiting to be sent. Reference: ",
-      readError: "The card could not be read. Please place it again and hold it still.", other: "Tiếng Việt",
-      fullName: "Full name", idNumber: "ID number", dob: "Date of birth", sex: "Sex", residence: "Residence",
-      deadline: "Deadline: "
-    }
-  };
+  const dict = { vi: {}, en: {} };
   let lang = "vi";
-  let places = [];
+  let catalog = { services: [], proofDocuments: [], permanentDocuments: [], permanentConditions: [], relationships: [] };
+  let provinces = [];
   let last = null;
+  let uiStep = null;        // "lookup" while the resident looks a dossier up (no session)
+  let formFor = null;       // session id whose form is on screen
+  let kbMethod = "telex";
+  let kbShift = false;
+  let kbTarget = null;
 
   const $ = (id) => document.getElementById(id);
-  const t = (k) => T[lang][k] || k;
+  const t = (k) => (dict[lang] && dict[lang][k]) || (dict.vi && dict.vi[k]) || k;
+  const pick = (vi, en) => (lang === "en" ? en : vi);
 
   async function api(method, path, body) {
     const res = await fetch(path, {
-      method, cache: "no-store",
-      headers: body ? { "Content-Type": "application/json" } : {},
+      method, cache: "no-store", headers: body ? { "Content-Type": "application/json" } : {},
       body: body ? JSON.stringify(body) : undefined
     });
     const data = await res.json().catch(() => ({}));
     return { status: res.status, data };
   }
 
+  function esc(s) { const d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
+  function fmtDate(iso) { if (!iso) return ""; const [y, m, d] = iso.slice(0, 10).split("-"); return `${d}/${m}/${y}`; }
+  function fmtDateTime(iso) { return iso ? fmtDate(iso) + " " + iso.slice(11, 16) : ""; }
+  // "26/11/2026", "26-11-2026" or "2026-11-26" → "2026-11-26"; anything else passes through for the server to refuse.
+  function isoDate(text) {
+    const v = (text || "").trim();
+    let m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(v);
+    if (m) return `${m[3]}-${m[2].padStart(2, "0")}-${m[1].padStart(2, "0")}`;
+    m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+    return m ? v : (v || null);
+  }
+
+  // ---------- language, contrast ----------
   function applyLanguage() {
     document.documentElement.lang = lang;
     document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+    const other = lang === "vi" ? "en" : "vi";
     $("lang").textContent = t("other");
+    $("lang").setAttribute("lang", other);
+    $("keyboard").setAttribute("aria-label", t("keyboard"));
+    fillSelectLabels();
     if (last) render(last);
+    if (!$("keyboard").hidden) buildKeyboard();
   }
 
-  function esc(s) { const d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
-  function fmtDate(iso) { if (!iso) return ""; const [y, m, d] = iso.split("-"); return `${d}/${m}/${y}`; }
+  // ---------- places ----------
+  function fillProvinces() {
+    const sel = $("provinceCode"), keep = sel.value;
+    sel.innerHTML = `<option value="">${esc(t("choose"))}</option>` + provinces.map((p) => `<option value="${p.code}">${esc(p.name)}</option>`).join("");
+    sel.value = keep;
+  }
+  const wardCache = {};
+  async function fillWards(selectCode) {
+    const code = $("provinceCode").value, sel = $("wardCode");
+    sel.innerHTML = `<option value="">${esc(t("choose"))}</option>`;
+    if (!code) return;
+    if (!wardCache[code]) wardCache[code] = (await api("GET", `/api/places/${code}/wards`)).data || [];
+    if ($("provinceCode").value !== code) return;
+    sel.innerHTML = `<option value="">${esc(t("choose"))}</option>` + wardCache[code].map((w) => `<option value="${w.code}">${esc(w.name)}</option>`).join("");
+    if (selectCode) sel.value = String(selectCode);
+  }
+
+  // ---------- choices built from the service catalogue ----------
+  function relOptions(sel) {
+    const keep = sel.value;
+    sel.innerHTML = `<option value="">${esc(t("choose"))}</option>` + catalog.relationships.map((r) => `<option value="${r}">${esc(t("rel." + r))}</option>`).join("");
+    sel.value = keep;
+  }
+  function fillSelectLabels() {
+    document.querySelectorAll(".rel-select").forEach(relOptions);
+    document.querySelectorAll("select.sex-select").forEach((sel) => {
+      const keep = sel.value;
+      sel.innerHTML = `<option value="">${esc(t("choose"))}</option><option value="Nam">${esc(t("sex.Nam"))}</option><option value="Nữ">${esc(t("sex.Nữ"))}</option>`;
+      sel.value = keep;
+    });
+    if (provinces.length) { const w = $("wardCode").value; fillProvinces(); if ($("provinceCode").value) fillWards(w); }
+  }
+  function buildChoices() {
+    const radio = (name, code, key) => `<div class="check"><input type="radio" name="${name}" id="${name}-${code}" value="${code}"><label for="${name}-${code}" data-i18n="${key}">${esc(t(key))}</label></div>`;
+    const box = (name, code, key) => `<div class="check"><input type="checkbox" name="${name}" id="${name}-${code}" value="${code}"><label for="${name}-${code}" data-i18n="${key}">${esc(t(key))}</label></div>`;
+    $("proof-one").innerHTML = catalog.proofDocuments.map((c) => radio("proofDocument", c, "doc." + c)).join("");
+    $("conditions").innerHTML = catalog.permanentConditions.map((c) => radio("condition", c, "cond." + c)).join("");
+    $("proof-many").innerHTML = catalog.permanentDocuments.map((c) => box("proofDocuments", c, "doc." + c)).join("");
+    relOptions($("relationshipToHead"));
+  }
+
+  let memberCount = 0;
+  function addMember() {
+    const i = memberCount++;
+    const div = document.createElement("div");
+    div.className = "member card";
+    div.dataset.index = String(i);
+    const f = (id, key, attrs) => `<label for="m${i}-${id}" data-i18n="${key}">${esc(t(key))}</label><input id="m${i}-${id}" type="text" autocomplete="off" ${attrs} aria-describedby="e-m${i}-${id}"><p class="error" id="e-m${i}-${id}" data-error="members[${i}].${id}"></p>`;
+    div.innerHTML = `<h3><span data-i18n="member">${esc(t("member"))}</span> ${i + 1}</h3>` +
+      f("fullName", "fullName", 'maxlength="100"') + f("dateOfBirth", "dob", 'inputmode="numeric" maxlength="10" placeholder="dd/mm/yyyy" data-kb="date"') +
+      `<label for="m${i}-sex" data-i18n="memberSex">${esc(t("memberSex"))}</label><select id="m${i}-sex" class="sex-select" autocomplete="off" aria-describedby="e-m${i}-sex"></select><p class="error" id="e-m${i}-sex" data-error="members[${i}].sex"></p>` +
+      f("idNumber", "idNumber", 'inputmode="numeric" maxlength="12" data-kb="numeric"') +
+      `<label for="m${i}-relationship" data-i18n="memberRelationship">${esc(t("memberRelationship"))}</label><select id="m${i}-relationship" class="rel-select" autocomplete="off" aria-describedby="e-m${i}-relationship"></select><p class="error" id="e-m${i}-relationship" data-error="members[${i}].relationship"></p>` +
+      `<button type="button" class="secondary btn-remove-member" data-i18n="removeMember">${esc(t("removeMember"))}</button>`;
+    $("members").appendChild(div);
+    fillSelectLabels();
+    div.querySelector(".btn-remove-member").addEventListener("click", () => div.remove());
+  }
+
+  // ---------- rendering ----------
+  function serviceInfo(code) { return catalog.services.find((s) => s.procedure === code); }
+
+  function formTags(s) {
+    const tags = [s.service];
+    if (s.service === "xac-nhan-cmnd" && !(s.identity && s.identity.oldIdNumber)) tags.push("xac-nhan-cmnd-missing");
+    if (s.service === "ho-tro-vneid" && document.querySelector("input[name=level]:checked").value === "1") tags.push("ho-tro-vneid-1");
+    return tags;
+  }
+
+  function applyFormVisibility(s) {
+    const tags = formTags(s);
+    document.querySelectorAll("#form fieldset[data-for], #form div[data-for]").forEach((el) => {
+      const show = el.dataset.for.split(" ").some((x) => tags.includes(x));
+      el.hidden = !show;
+      if (el.tagName === "FIELDSET") el.disabled = !show;
+    });
+    $("guest").hidden = !$("guestToggle").checked;
+    const rel = $("relationshipToHead").value;
+    $("head-fields").hidden = rel === "chu-ho";
+    const cmndOnChip = s.service === "xac-nhan-cmnd" && s.identity && s.identity.oldIdNumber;
+    const vneidL2 = s.service === "ho-tro-vneid" && !tags.includes("ho-tro-vneid-1");
+    $("btn-submit").hidden = !!(cmndOnChip || vneidL2);
+    $("vneid-note").textContent = s.service === "ho-tro-vneid" ? (vneidL2 ? t("vneidL2Staff") : t("vneidFace") + " " + t("vneidContact")) : "";
+  }
+
+  function show(stepId) {
+    document.querySelectorAll(".step").forEach((el) => { el.hidden = el.id !== "step-" + stepId; });
+  }
 
   function render(s) {
     last = s;
-    document.querySelectorAll(".step").forEach((el) => { el.hidden = el.id !== "step-" + s.step; });
+    let step = s.step;
+    if (step === "idle" && uiStep === "lookup") step = "lookup";
+    if (step === "form" && (s.fingerprintAccepted === null || s.fingerprintAccepted === undefined)) step = "fingerprint";
+    show(step);
+    const info = s.service ? serviceInfo(s.service) : null;
+    document.querySelectorAll(".service-name").forEach((el) => {
+      el.textContent = info ? (el.tagName === "H2" ? "" : t("consentFor")) + pick(info.titleVi, info.titleEn) : "";
+    });
     const err = $("read-error");
     err.hidden = !s.readError; err.textContent = s.readError ? t("readError") : "";
-    if (s.step === "form" && s.identity) {
+
+    if (step === "form" && s.identity) {
       const i = s.identity;
-      $("identity").innerHTML = `<dl><dt>${t("fullName")}</dt><dd>${esc(i.fullName)}</dd><dt>${t("idNumber")}</dt><dd>${esc(i.idNumber)}</dd>` +
-        `<dt>${t("dob")}</dt><dd>${esc(fmtDate(i.dateOfBirth))}</dd><dt>${t("sex")}</dt><dd>${esc(i.sex)}</dd>` +
-        `<dt>${t("residence")}</dt><dd>${esc(i.placeOfResidence)}</dd></dl>`;
-      $("deadline-rule").textContent = lang === "en" ? s.deadlineRuleEn : s.deadlineRuleVi;
-    } else if (s.step !== "form") {
-      $("identity").innerHTML = "";
+      $("identity").innerHTML = `<dl><dt>${esc(t("fullName"))}</dt><dd>${esc(i.fullName)}</dd><dt>${esc(t("idNumber"))}</dt><dd>${esc(i.idNumber)}</dd>` +
+        `<dt>${esc(t("dob"))}</dt><dd>${esc(fmtDate(i.dateOfBirth))}</dd><dt>${esc(t("sex"))}</dt><dd>${esc(i.sex)}</dd>` +
+        `<dt>${esc(t("residence"))}</dt><dd>${esc(i.placeOfResidence)}</dd></dl>`;
+      $("service-info").textContent = info ? t("time") + pick(info.timeVi, info.timeEn) + ". " + t("fee") + pick(info.feeVi, info.feeEn) + "." : "";
+      $("deadline-rule").textContent = pick(s.deadlineRuleVi, s.deadlineRuleEn);
+      const sug = s.residenceSuggestions || [];
+      $("suggestions").hidden = sug.length === 0 || !["thong-bao-luu-tru", "dang-ky-tam-tru", "dang-ky-thuong-tru"].includes(s.service);
+      $("suggestions").innerHTML = `<p>${esc(t("suggestTitle"))}</p><div class="row">` + sug.map((w) =>
+        `<button type="button" class="secondary suggest" data-province="${w.provinceCode}" data-ward="${w.wardCode}">${esc(w.wardName)}, ${esc(w.provinceName)}</button>`).join("") + "</div>";
+      document.querySelectorAll("#suggestions .suggest").forEach((b) => b.addEventListener("click", async () => {
+        $("provinceCode").value = b.dataset.province; await fillWards(b.dataset.ward);
+      }));
+      $("cmnd-info").innerHTML = s.service !== "xac-nhan-cmnd" ? "" : (i.oldIdNumber
+        ? `<p>${esc(t("cmndOnChip"))}</p><p class="big" id="old-id">${esc(i.oldIdNumber)}</p><p class="note">${esc(t("cmndNoNeed"))}</p>`
+        : `<p class="note">${esc(t("cmndMissing"))}</p>`);
+      if (formFor !== s.sessionId) { formFor = s.sessionId; clearForm(); }
+      applyFormVisibility(s);
+    } else if (step !== "form") {
+      $("identity").innerHTML = ""; $("suggestions").innerHTML = ""; $("cmnd-info").innerHTML = "";
     }
-    if (s.step === "done" && s.result) {
+    if (step === "done" && s.result) {
       const r = s.result;
       $("done-code").textContent = r.dossierCode ? t("code") + r.dossierCode : t("pending") + r.localReference;
-      $("done-print").textContent = lang === "en" ? r.printMessageEn : r.printMessageVi;
+      $("done-deadline").textContent = r.deadline ? t("deadline") + fmtDateTime(r.deadline) : "";
+      $("done-info").textContent = info ? t("time") + pick(info.timeVi, info.timeEn) + ". " + t("fee") + pick(info.feeVi, info.feeEn) + "." : "";
+      $("done-print").textContent = pick(r.printMessageVi, r.printMessageEn);
     }
+    if (!s.active) hideIdleWarning();
   }
 
   async function refresh() { const r = await api("GET", "/api/session"); render(r.data); }
 
-  function fillProvinces() {
-    const sel = $("provinceCode");
-    sel.innerHTML = `<option value="">${t("choose")}</option>` + places.map((p) => `<option value="${p.code}">${esc(p.name)}</option>`).join("");
+  function clearErrors() {
+    document.querySelectorAll("[data-error]").forEach((e) => { e.textContent = ""; });
+    document.querySelectorAll("[aria-invalid]").forEach((e) => e.removeAttribute("aria-invalid"));
+    $("error-summary").hidden = true; $("error-summary").textContent = "";
+  }
+  function clearForm() {
+    $("form").reset(); $("lookup-form").reset();
+    $("members").innerHTML = ""; memberCount = 0;
+    $("lookup-result").hidden = true; $("lookup-result").innerHTML = ""; $("lookup-error").textContent = "";
     fillWards();
+    clearErrors();
   }
-  function fillWards() {
-    const p = places.find((x) => String(x.code) === $("provinceCode").value);
-    $("wardCode").innerHTML = `<option value="">${t("choose")}</option>` + (p ? p.wards.map((w) => `<option value="${w.code}">${esc(w.name)}</option>`).join("") : "");
+  // Every trace of the resident goes: forms, identity, results, keyboard; the history holds a single clean entry.
+  function wipe() {
+    clearForm();
+    ["identity", "suggestions", "cmnd-info", "done-code", "done-deadline", "done-print", "done-info"].forEach((id) => { $(id).textContent = ""; });
+    formFor = null; uiStep = null;
+    hideKeyboard(); hideIdleWarning();
+    if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
+    history.replaceState(null, "", "/");
   }
 
-  function clearForm() { $("form").reset(); document.querySelectorAll("[data-error]").forEach((e) => { e.textContent = ""; }); }
+  // ---------- the form ----------
+  const val = (id) => $(id).value.trim();
+  function body(service) {
+    if (service === "thong-bao-luu-tru") {
+      return {
+        addressLine: val("addressLine"), provinceCode: val("provinceCode") ? Number(val("provinceCode")) : null,
+        wardCode: val("wardCode") ? Number(val("wardCode")) : null, fromDate: isoDate(val("fromDate")), toDate: isoDate(val("toDate")),
+        reason: val("reason"), arrivalTime: val("arrivalTime") || null,
+        guest: $("guestToggle").checked ? { fullName: val("guestName"), documentType: val("guestDocType"), documentNumber: val("guestDocNumber"), dateOfBirth: isoDate(val("guestDob")) } : null
+      };
+    }
+    if (service === "dang-ky-tam-tru" || service === "dang-ky-thuong-tru") {
+      const checked = (name) => Array.from(document.querySelectorAll(`input[name=${name}]:checked`)).map((x) => x.value);
+      return {
+        phone: val("phone"), email: val("email"), relationshipToHead: val("relationshipToHead") || null,
+        householdHeadName: val("householdHeadName"), householdHeadIdNumber: val("householdHeadIdNumber"),
+        addressLine: val("addressLine"), provinceCode: val("provinceCode") ? Number(val("provinceCode")) : null,
+        wardCode: val("wardCode") ? Number(val("wardCode")) : null,
+        fromDate: isoDate(val("fromDate")), toDate: isoDate(val("toDate")),
+        proofDocument: checked("proofDocument")[0] || null, condition: checked("condition")[0] || null,
+        proofDocuments: checked("proofDocuments"), ownerConsent: $("ownerConsent").checked,
+        members: Array.from(document.querySelectorAll("#members .member")).map((m) => {
+          const i = m.dataset.index, g = (f) => $(`m${i}-${f}`).value.trim();
+          return { fullName: g("fullName"), dateOfBirth: isoDate(g("dateOfBirth")), sex: g("sex"), idNumber: g("idNumber"), relationship: g("relationship") || null };
+        }),
+        guardianName: val("guardianName"), guardianIdNumber: val("guardianIdNumber"), guardianConsent: $("guardianConsent").checked, note: val("note")
+      };
+    }
+    if (service === "xac-nhan-cmnd") return { phone: val("phone"), email: val("email"), oldIdNumber: val("oldIdNumber"), note: val("note") };
+    return { level: Number(document.querySelector("input[name=level]:checked").value), phone: val("phone"), email: val("email") };
+  }
 
-  $("lang").addEventListener("click", () => { lang = lang === "vi" ? "en" : "vi"; applyLanguage(); fillProvinces(); });
-  $("btn-start").addEventListener("click", async () => { clearForm(); render((await api("POST", "/api/session/start", { language: lang })).data); });
+  function showErrors(errs) {
+    let first = null;
+    // Member rows are numbered by their position in the request: map back to the rows on screen.
+    const rows = Array.from(document.querySelectorAll("#members .member"));
+    Object.keys(errs || {}).forEach((k) => {
+      let key = k;
+      const m = /^members\[(\d+)\]\.(.+)$/.exec(k);
+      if (m && rows[Number(m[1])]) key = `members[${rows[Number(m[1])].dataset.index}].${m[2]}`;
+      const el = document.querySelector(`[data-error="${CSS.escape(key)}"]`);
+      if (!el) return;
+      el.textContent = errs[k];
+      const input = document.querySelector(`[aria-describedby="${CSS.escape(el.id)}"]`);
+      if (input) { input.setAttribute("aria-invalid", "true"); first = first || input; }
+    });
+    $("error-summary").textContent = t("errorSummary");
+    $("error-summary").hidden = false;
+    $("error-summary").focus();
+  }
+
+  // ---------- on-screen keyboard ----------
+  const LETTERS = ["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"];
+  function kbLayout(kind) {
+    if (kind === "numeric") return [["1", "2", "3"], ["4", "5", "6"], ["7", "8", "9"], ["0"]];
+    if (kind === "date") return [["1", "2", "3"], ["4", "5", "6"], ["7", "8", "9"], ["/", "0"]];
+    if (kind === "time") return [["1", "2", "3"], ["4", "5", "6"], ["7", "8", "9"], [":", "0"]];
+    const rows = LETTERS.map((r) => r.split(""));
+    if (kind === "email") rows[3] = rows[3].concat(["@", ".", "-", "_"]);
+    else if (kind === "upper") rows[3] = rows[3].concat(["-"]);
+    else rows[3] = rows[3].concat([",", ".", "/"]);
+    return rows;
+  }
+  function buildKeyboard() {
+    const kb = $("keyboard");
+    const kind = (kbTarget && kbTarget.dataset.kb) || "text";
+    const numeric = ["numeric", "date", "time"].includes(kind);
+    const upper = kind === "upper" || kbShift;
+    let html = "";
+    kbLayout(kind).forEach((row) => {
+      html += '<div class="kb-row">' + row.map((k) => {
+        const shown = upper && !numeric ? k.toUpperCase() : k;
+        return `<button type="button" class="key" data-key="${esc(shown)}">${esc(shown)}</button>`;
+      }).join("") + "</div>";
+    });
+    html += '<div class="kb-row">';
+    if (!numeric) {
+      html += `<button type="button" class="key wide" data-action="shift" aria-pressed="${kbShift}">${esc(t("kbShift"))}</button>`;
+      html += `<button type="button" class="key wide" data-key=" ">${esc(t("kbSpace"))}</button>`;
+      if (kind === "text") html += `<button type="button" class="key wide" data-action="method">${esc(t("kbMethod") + (kbMethod === "telex" ? "Telex" : kbMethod === "vni" ? "VNI" : "ABC"))}</button>`;
+    }
+    html += `<button type="button" class="key wide" data-action="back">${esc(t("kbBack"))}</button>`;
+    html += `<button type="button" class="key wide" data-action="close">${esc(t("kbClose"))}</button></div>`;
+    kb.innerHTML = html;
+  }
+  function showKeyboard(input) { kbTarget = input; buildKeyboard(); $("keyboard").hidden = false; document.body.classList.add("kb-open"); }
+  function hideKeyboard() { $("keyboard").hidden = true; kbTarget = null; document.body.classList.remove("kb-open"); }
+  function press(key) {
+    const input = kbTarget;
+    if (!input) return;
+    const max = Number(input.getAttribute("maxlength")) || 500;
+    const method = (input.dataset.kb || "text") === "text" ? kbMethod : "off";
+    const next = VnKeys.type(input.value, key, method);
+    if (next.length <= max) input.value = next;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  $("keyboard").addEventListener("mousedown", (e) => e.preventDefault()); // keep the focus in the field
+  $("keyboard").addEventListener("click", (e) => {
+    const b = e.target.closest("button");
+    if (!b || !kbTarget) return;
+    if (b.dataset.key !== undefined) press(b.dataset.key);
+    else if (b.dataset.action === "back") { kbTarget.value = kbTarget.value.slice(0, -1); }
+    else if (b.dataset.action === "shift") { kbShift = !kbShift; buildKeyboard(); }
+    else if (b.dataset.action === "method") { kbMethod = kbMethod === "telex" ? "vni" : kbMethod === "vni" ? "off" : "telex"; buildKeyboard(); }
+    else if (b.dataset.action === "close") { const el = kbTarget; hideKeyboard(); el.blur(); }
+    if (kbShift && b.dataset.key !== undefined && b.dataset.key !== " ") { kbShift = false; buildKeyboard(); }
+  });
+  document.addEventListener("focusin", (e) => {
+    const el = e.target;
+    if (el.tagName === "INPUT" && ["text", "tel"].includes(el.type)) showKeyboard(el);
+    else if (!$("keyboard").contains(el)) hideKeyboard();
+  });
+
+  // ---------- idle timeout: a warning with 40 s to continue ----------
+  const WARN_SECONDS = 40;
+  let idleSeconds = 180, idleTimer = null, countdown = null, lastTouch = 0;
+  function resetIdle() {
+    clearTimeout(idleTimer);
+    if (!last || !last.active) return;
+    const warnAfter = Math.max(5, idleSeconds - WARN_SECONDS - 5);
+    idleTimer = setTimeout(showIdleWarning, warnAfter * 1000);
+  }
+  function showIdleWarning() {
+    let left = WARN_SECONDS;
+    const text = () => { $("idle-text").textContent = t("idleText").replace("{s}", String(left)); };
+    text();
+    $("idle-warning").hidden = false;
+    $("btn-idle-continue").focus();
+    clearInterval(countdown);
+    countdown = setInterval(async () => {
+      left -= 1;
+      if (left > 0) { if (left % 5 === 0 || left <= 10) text(); return; }
+      hideIdleWarning();
+      await api("POST", "/api/session/end");
+      wipe();
+      refresh();
+    }, 1000);
+  }
+  function hideIdleWarning() { clearInterval(countdown); countdown = null; $("idle-warning").hidden = true; }
+  function activity() {
+    if (!last || !last.active) return;
+    if ($("idle-warning").hidden) resetIdle();
+    const now = Date.now();
+    if (now - lastTouch > 3000) { lastTouch = now; fetch("/api/session/touch", { method: "POST" }); }
+  }
+  document.addEventListener("pointerdown", activity);
+  document.addEventListener("keydown", activity);
+  $("btn-idle-continue").addEventListener("click", () => { hideIdleWarning(); lastTouch = 0; activity(); resetIdle(); });
+
+  // ---------- device events ----------
+  let statusTimer = null;
+  function deviceStatus(key) {
+    $("device-status").textContent = t(key);
+    clearTimeout(statusTimer);
+    statusTimer = setTimeout(() => { $("device-status").textContent = ""; }, 8000);
+  }
+
+  // ---------- wiring ----------
+  $("lang").addEventListener("click", () => { lang = lang === "vi" ? "en" : "vi"; applyLanguage(); });
+  $("contrast").addEventListener("click", () => {
+    const on = document.body.classList.toggle("hc");
+    $("contrast").setAttribute("aria-pressed", String(on));
+  });
+  document.querySelectorAll("button[data-service]").forEach((b) => b.addEventListener("click", async () => {
+    wipe();
+    const r = await api("POST", "/api/session/start", { language: lang, service: b.dataset.service });
+    render(r.data); resetIdle();
+  }));
+  $("btn-lookup").addEventListener("click", () => { wipe(); uiStep = "lookup"; render(last || { step: "idle", active: false }); $("lookupCode").focus(); });
+  document.querySelectorAll(".btn-home").forEach((b) => b.addEventListener("click", () => { wipe(); refresh(); }));
   $("btn-consent").addEventListener("click", async () => { render((await api("POST", "/api/session/consent", { accepted: true })).data); });
-  $("btn-decline").addEventListener("click", async () => { render((await api("POST", "/api/session/consent", { accepted: false })).data); });
-  document.querySelectorAll(".btn-end").forEach((b) => b.addEventListener("click", async () => { clearForm(); render((await api("POST", "/api/session/end")).data); }));
-  $("provinceCode").addEventListener("change", fillWards);
+  $("btn-decline").addEventListener("click", async () => { wipe(); render((await api("POST", "/api/session/consent", { accepted: false })).data); });
+  $("btn-fp-agree").addEventListener("click", async () => { render((await api("POST", "/api/session/fingerprint-consent", { accepted: true })).data); });
+  $("btn-fp-decline").addEventListener("click", async () => { render((await api("POST", "/api/session/fingerprint-consent", { accepted: false })).data); });
+  document.querySelectorAll(".btn-end").forEach((b) => b.addEventListener("click", async () => { wipe(); render((await api("POST", "/api/session/end")).data); }));
+  $("provinceCode").addEventListener("change", () => fillWards());
+  $("guestToggle").addEventListener("change", () => last && applyFormVisibility(last));
+  $("relationshipToHead").addEventListener("change", () => last && applyFormVisibility(last));
+  document.querySelectorAll("input[name=level]").forEach((r) => r.addEventListener("change", () => last && applyFormVisibility(last)));
+  $("btn-add-member").addEventListener("click", addMember);
+
   $("form").addEventListener("submit", async (e) => {
     e.preventDefault();
-    const f = e.target;
-    const body = {
-      addressLine: f.addressLine.value, provinceCode: f.provinceCode.value ? Number(f.provinceCode.value) : null,
-      wardCode: f.wardCode.value ? Number(f.wardCode.value) : null, fromDate: f.fromDate.value || null,
-      toDate: f.toDate.value || null, reason: f.reason.value
-    };
-    document.querySelectorAll("[data-error]").forEach((el) => { el.textContent = ""; });
-    const r = await api("POST", "/api/session/submit", body);
-    if (r.status === 400) {
-      const errs = lang === "en" ? r.data.errorsEn : r.data.errors;
-      Object.keys(errs || {}).forEach((k) => { const el = document.querySelector(`[data-error="${k}"]`); if (el) el.textContent = errs[k]; });
-      return;
-    }
+    if (!last || !last.service) return;
+    clearErrors();
+    hideKeyboard();
+    const r = await api("POST", "/api/session/submit/" + last.service, body(last.service));
+    if (r.status === 400) { showErrors(pick(r.data.errors, r.data.errorsEn)); return; }
     if (r.status === 200) { clearForm(); render(r.data); } else { refresh(); }
   });
-  document.addEventListener("pointerdown", () => { if (last && last.active) fetch("/api/session/touch", { method: "POST" }); });
+
+  $("lookup-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    hideKeyboard();
+    $("lookup-error").textContent = ""; $("lookup-result").hidden = true;
+    const code = val("lookupCode");
+    const r = await api("GET", "/api/lookup/" + encodeURIComponent(code || "-"));
+    if (r.status === 200) {
+      const d = r.data;
+      $("lookup-result").innerHTML = `<p class="big">${esc(d.code)}</p><p>${esc(t("status"))}<strong>${esc(pick(d.statusVi, d.statusEn))}</strong></p>` +
+        (d.receivedAt ? `<p>${esc(t("receivedAt"))}${esc(fmtDate(d.receivedAt))}</p>` : "");
+      $("lookup-result").hidden = false;
+    } else {
+      $("lookup-error").textContent = pick(r.data.messageVi, r.data.messageEn) || t("errorSummary");
+      $("lookupCode").setAttribute("aria-invalid", "true");
+    }
+  });
 
   const events = new EventSource("/api/events");
-  events.addEventListener("session", (e) => { const d = JSON.parse(e.data); if (!d.active) clearForm(); refresh(); });
-  events.addEventListener("card", refresh);
+  events.addEventListener("session", (e) => {
+    const d = JSON.parse(e.data);
+    if (!d.active) { if (last && last.active) { wipe(); deviceStatus("ev.ended"); } }
+    else if (d.step === "submitting") deviceStatus("ev.printing");
+    refresh();
+  });
+  events.addEventListener("card", (e) => { const d = JSON.parse(e.data); deviceStatus(d.present ? "ev.cardIn" : "ev.cardOut"); refresh(); });
+  events.addEventListener("finger", (e) => { if (JSON.parse(e.data).present) deviceStatus("ev.finger"); });
+  events.addEventListener("printer", (e) => {
+    const d = JSON.parse(e.data);
+    deviceStatus(d.paper === "out" ? "ev.paperOut" : d.paper === "near-end" ? "ev.paperLow" : "ev.printerOk");
+  });
 
-  api("GET", "/api/places").then((r) => { places = r.data || []; fillProvinces(); });
-  applyLanguage();
-  refresh();
+  // A page restored from the back/forward cache must not show an old session.
+  window.addEventListener("pageshow", (e) => { if (e.persisted) { wipe(); location.replace("/"); } });
+  history.replaceState(null, "", "/");
+
+  (async function init() {
+    const [vi, en, services, places] = await Promise.all([
+      api("GET", "i18n/vi.json"), api("GET", "i18n/en.json"), api("GET", "/api/services"), api("GET", "/api/places")
+    ]);
+    dict.vi = vi.data; dict.en = en.data;
+    catalog = services.data;
+    idleSeconds = window.__kioskIdleSeconds || catalog.idleSeconds || 180;
+    provinces = places.data || [];
+    buildChoices();
+    fillProvinces();
+    applyLanguage();
+    await refresh();
+    resetIdle();
+    document.body.dataset.ready = "true";
+  })();
 })();

@@ -3,7 +3,9 @@ using Kiosk.Simulators.Portal.Faults;
 
 namespace Kiosk.Simulators.Portal.Dossiers;
 
-/// <summary>The portal API: POST/GET /api/dossiers, GET /api/dossiers/{code}.</summary>
+public sealed record StatusChange(int Status);
+
+/// <summary>The portal API: POST/GET /api/dossiers, GET /api/dossiers/{code}, POST /api/dossiers/{code}/status.</summary>
 public static class DossierEndpoints
 {
     private const int MaxKeyLength = 255;
@@ -13,12 +15,22 @@ public static class DossierEndpoints
     public static void Map(WebApplication app)
     {
         app.MapPost("/api/dossiers", Submit);
-        app.MapGet("/api/dossiers/{code}", (string code, DossierRepository repo) =>
+        app.MapGet("/api/dossiers/{code}", (string code, DossierRepository repo, ConfigurableFaults faults, HttpContext http) =>
         {
+            if (faults.IsDown()) { http.Abort(); return Results.Empty; }
             var d = repo.Find(code);
             return d is null
                 ? Results.Json(new { error = "not-found", message = "No dossier with this code." }, statusCode: 404)
                 : Results.Json(new { code = d.Code, status = d.Status, receivedAt = Utc(d.ReceivedAt) });
+        });
+        app.MapPost("/api/dossiers/{code}/status", (string code, StatusChange? change, DossierRepository repo, ILoggerFactory loggers) =>
+        {
+            if (change is null || change.Status is < 1 or > 10)
+                return Results.Json(new { error = "bad-status", message = "status must be a lifecycle code 1–10." }, statusCode: 400);
+            var d = repo.SetStatus(code, change.Status);
+            if (d is null) return Results.Json(new { error = "not-found", message = "No dossier with this code." }, statusCode: 404);
+            loggers.CreateLogger("Dossiers").LogInformation("Dossier {Code} moved to status {Status}", d.Code, d.Status);
+            return Results.Json(new { code = d.Code, status = d.Status, receivedAt = Utc(d.ReceivedAt) });
         });
         app.MapGet("/api/dossiers", (DossierRepository repo) => Results.Json(repo.All().Select(d => new
         {
@@ -44,6 +56,10 @@ public static class DossierEndpoints
                 await WriteError(http, fail.StatusCode, "injected-fault", "Fault injected by the simulator.");
                 return;
             case FaultDecision.Drop:
+                http.Abort();
+                return;
+            case FaultDecision.Hold hold:
+                try { await Task.Delay(hold.Duration, ct); } catch (OperationCanceledException) { }
                 http.Abort();
                 return;
         }
@@ -88,8 +104,9 @@ public static class DossierEndpoints
         var canonical = CanonicalJson.Canonicalize(body);
         var hash = CanonicalJson.Sha256Hex(body);
 
-        var result = repo.Submit(key, hash, procedure, kioskId, CanonicalJson.Utf8(canonical), Truncate(DateTime.UtcNow), record =>
+        SubmitResult Store() => repo.Submit(key, hash, procedure, kioskId, CanonicalJson.Utf8(canonical), Truncate(DateTime.UtcNow), record =>
             (201, JsonSerializer.Serialize(new { code = record.Code, status = record.Status, receivedAt = record.ReceivedAt }, Json)));
+        var result = Store();
 
         switch (result.Outcome)
         {
@@ -103,10 +120,17 @@ public static class DossierEndpoints
                 break;
             default:
                 log.LogInformation("Created dossier {Code} for {Procedure}", result.Record.Code, procedure);
-                if (await faults.AfterCommitAsync(http, ct) is FaultDecision.Drop)
+                switch (await faults.AfterCommitAsync(http, ct))
                 {
-                    http.Abort();
-                    return;
+                    case FaultDecision.Drop:
+                        log.LogInformation("Injected fault: answer for {Code} dropped after commit", result.Record.Code);
+                        http.Abort();
+                        return;
+                    case FaultDecision.Duplicate:
+                        // A gateway delivered the same request twice: the second one is a replay of the first answer.
+                        var again = Store();
+                        log.LogInformation("Injected fault: duplicate delivery of {Code} ({Outcome})", again.Record.Code, again.Outcome);
+                        break;
                 }
                 break;
         }

@@ -102,6 +102,19 @@ public sealed class DossierRepository : IDisposable
         }
     }
 
+    /// <summary>Moves a dossier to another lifecycle status (1–10); null when the code is unknown.</summary>
+    public DossierRecord? SetStatus(string code, int status)
+    {
+        lock (_gate)
+        {
+            var d = _dossiers.FindById(code);
+            if (d is null) return null;
+            d.Status = status;
+            _dossiers.Update(d);
+            return d;
+        }
+    }
+
     public DossierRecord? Find(string code)
     {
         lock (_gate) return _dossiers.FindById(code);

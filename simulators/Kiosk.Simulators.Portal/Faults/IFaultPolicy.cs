@@ -12,12 +12,18 @@ public abstract record FaultDecision
     /// <summary>Abort the connection without an answer (after commit: the dossier exists but the client never learns it).</summary>
     public sealed record Drop : FaultDecision;
 
+    /// <summary>Hold the request for this long without answering, then abort it (a timeout as the client sees it).</summary>
+    public sealed record Hold(TimeSpan Duration) : FaultDecision;
+
+    /// <summary>After commit: process the same request a second time (a gateway that delivered it twice), then answer.</summary>
+    public sealed record Duplicate : FaultDecision;
+
     public static readonly FaultDecision Pass = new None();
 }
 
 /// <summary>
-/// The seam for fault injection (latency, 5xx, 429, drop-after-commit). The foundation ships <see cref="NoFaults"/>;
-/// a later issue adds a configurable policy and a control endpoint.
+/// The seam for fault injection. <see cref="ConfigurableFaults"/> is the default (no faults until configured through
+/// <c>PUT /api/faults</c>); tests can register their own policy through <c>PortalApp.Build(args, services => …)</c>.
 /// </summary>
 public interface IFaultPolicy
 {

@@ -4,9 +4,9 @@ using Kiosk.Simulators.VirtualCard.Lds;
 namespace Kiosk.Simulators.VirtualCard.Applet;
 
 /// <summary>
-/// The eMRTD LDS1 application as this foundation implements it: SELECT and READ BINARY with no access control.
-/// The APDU dispatch lives here and the files in <see cref="CardFileSystem"/>, so PACE/BAC and secure messaging can be
-/// added as a layer that unwraps APDUs before they reach <see cref="Process"/>.
+/// The eMRTD LDS1 application's file commands: SELECT and READ BINARY, in plain. The files live in
+/// <see cref="CardFileSystem"/>; PACE/BAC and secure messaging are a layer (AccessControl/) that unwraps APDUs before
+/// they reach <see cref="Process"/> and wraps the answers.
 /// </summary>
 public sealed class EmrtdApplet
 {
@@ -62,9 +62,8 @@ public sealed class EmrtdApplet
             case SelectEfUnderCurrentDf:
                 if (apdu.Data.Length != 2) return StatusWords.Only(StatusWords.WrongLength);
                 ushort fileId = (ushort)((apdu.Data[0] << 8) | apdu.Data[1]);
-                // The LDS files live inside the application; under the MF (EF.CardAccess etc.) nothing exists yet.
-                if (!applicationSelected) return StatusWords.Only(StatusWords.FileNotFound);
-                return files.Select(fileId) == FileAccessResult.Ok
+                // The LDS files live inside the application; under the MF only EF.CardAccess, when the card has one.
+                return files.Select(fileId, applicationSelected) == FileAccessResult.Ok
                     ? StatusWords.Only(StatusWords.Success)
                     : StatusWords.Only(StatusWords.FileNotFound);
             default:
@@ -81,7 +80,7 @@ public sealed class EmrtdApplet
             // Short EF identifier in P1 bits 1-5: select and read in one command, offset 0..255 in P2.
             if ((apdu.P1 & 0x60) != 0) return StatusWords.Only(StatusWords.IncorrectP1P2);
             ushort? fileId = LdsFileIds.FromShortId(apdu.P1 & 0x1F);
-            if (!applicationSelected || fileId is null || files.Select(fileId.Value) != FileAccessResult.Ok)
+            if (fileId is null || files.Select(fileId.Value, applicationSelected) != FileAccessResult.Ok)
                 return StatusWords.Only(StatusWords.FileNotFound);
             offset = apdu.P2;
         }
@@ -94,6 +93,7 @@ public sealed class EmrtdApplet
             FileAccessResult.Ok => StatusWords.WithData(data, StatusWords.Success),
             FileAccessResult.NoFileSelected => StatusWords.Only(StatusWords.CommandNotAllowedNoCurrentEf),
             FileAccessResult.OffsetBeyondEnd => StatusWords.Only(StatusWords.WrongParametersOffset),
+            FileAccessResult.SecurityStatusNotSatisfied => StatusWords.Only(StatusWords.SecurityStatusNotSatisfied),
             _ => StatusWords.Only(StatusWords.FileNotFound),
         };
     }

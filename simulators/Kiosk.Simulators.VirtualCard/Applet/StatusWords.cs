@@ -4,7 +4,12 @@ namespace Kiosk.Simulators.VirtualCard.Applet;
 public static class StatusWords
 {
     public const ushort Success = 0x9000;
+    public const ushort AuthenticationFailed = 0x6300;
     public const ushort WrongLength = 0x6700;
+    public const ushort SecurityStatusNotSatisfied = 0x6982;
+    public const ushort ConditionsOfUseNotSatisfied = 0x6985;
+    public const ushort SecureMessagingObjectsIncorrect = 0x6988;
+    public const ushort IncorrectData = 0x6A80;
     public const ushort CommandNotAllowedNoCurrentEf = 0x6986;
     public const ushort FileNotFound = 0x6A82;
     public const ushort IncorrectP1P2 = 0x6A86;

@@ -9,6 +9,7 @@ namespace Kiosk.Simulators.VirtualCard.Lds;
 /// <summary>File identifiers and short EF identifiers of the LDS files the virtual card holds (emrtd.md §2.1).</summary>
 public static class LdsFileIds
 {
+    public const ushort EfCardAccess = 0x011C;
     public const ushort EfCom = 0x011E;
     public const ushort Dg1 = 0x0101;
     public const ushort Dg13 = 0x010D;
@@ -16,6 +17,7 @@ public static class LdsFileIds
     /// <summary>SFI → FID, for READ BINARY with a short EF identifier in P1.</summary>
     public static ushort? FromShortId(int sfi) => sfi switch
     {
+        0x1C => EfCardAccess,
         0x1E => EfCom,
         0x01 => Dg1,
         0x0D => Dg13,
@@ -28,6 +30,14 @@ public static class LdsFiles
 {
     /// <summary>ISO/IEC 10646 UTF-8 transfer-encoding OID that opens the Vietnamese DG13.</summary>
     public const string Dg13EncodingOid = "1.0.10646.1.0.8";
+
+    /// <summary>
+    /// EF.CardAccess as Vietnamese apps hard-code it (emrtd.md §3.1): TerminalAuthenticationInfo v1, a
+    /// ChipAuthenticationInfo (OID 0.4.0.127.0.7.2.2.3.2.2 in these bytes) and PACEInfo id-PACE-ECDH-GM-AES-CBC-CMAC-128
+    /// v2 with parameterId 13 (brainpoolP256r1).
+    /// </summary>
+    public static byte[] CardAccess() => Convert.FromHexString(
+        "3134300D060804007F0007020202020101300F060A04007F000702020302020201013012060A04007F0007020204020202010202010D");
 
     /// <summary>EF.COM: tag 60 { 5F01 LDS version "0107", 5F36 Unicode version "040000", 5C tag list 61 6D }.</summary>
     public static byte[] EfCom()

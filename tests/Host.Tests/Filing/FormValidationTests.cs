@@ -1,10 +1,11 @@
 using Kiosk.Host.Filing;
+using Kiosk.Host.Places;
 
 namespace Kiosk.Host.Tests.Filing;
 
 public class FormValidationTests
 {
-    private static readonly Places Places = new([
+    private static readonly AdminUnits Places = new([
         new Province(1, "Thành phố Hà Nội", [new Ward(166, "Phường Nghĩa Đô"), new Ward(167, "Phường Cầu Giấy")]),
         new Province(79, "Thành phố Hồ Chí Minh", [new Ward(26734, "Phường Sài Gòn")]),
     ]);
@@ -86,7 +87,7 @@ public class FormValidationTests
     [Fact]
     public void Shipped_places_file_has_the_pilot_wards()
     {
-        var places = Places.LoadDefault();
+        var places = AdminUnits.LoadDefault();
         var hanoi = places.FindProvince(1)!;
         Assert.Contains(hanoi.Wards, w => w.Name == "Phường Nghĩa Đô");
         Assert.Contains(hanoi.Wards, w => w.Name == "Phường Cầu Giấy");

@@ -89,8 +89,9 @@ public class HostSessionTests
         Assert.True(errors.TryGetProperty("toDate", out _));
 
         var places = await http.GetFromJsonAsync<JsonElement>("/api/places");
-        var hanoi = places.EnumerateArray().First(p => p.GetProperty("code").GetInt32() == 1);
-        var ward = hanoi.GetProperty("wards").EnumerateArray().First(w => w.GetProperty("name").GetString() == "Phường Nghĩa Đô").GetProperty("code").GetInt32();
+        Assert.Equal(34, places.GetArrayLength());
+        var hanoiWards = await http.GetFromJsonAsync<JsonElement>("/api/places/1/wards");
+        var ward = hanoiWards.EnumerateArray().First(w => w.GetProperty("name").GetString() == "Phường Nghĩa Đô").GetProperty("code").GetInt32();
         var ok = await http.PostAsJsonAsync("/api/session/submit", new { addressLine = "Số 12 ngõ 34 Hoàng Quốc Việt", provinceCode = 1, wardCode = ward, fromDate = Today(), toDate = Today(), reason = "Thăm người thân" });
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         var done = await ok.Content.ReadFromJsonAsync<JsonElement>();
@@ -179,5 +180,53 @@ public class HostSessionTests
 
         k.Firmware.Snapshot = k.Firmware.Snapshot with { Printer = new PrinterState("out", "closed", true) };
         Assert.Equal(1, await Kiosk.Ctl.Cli.RunAsync(["status", "--host", k.Http.BaseAddress!.ToString()], new StringWriter(), new StringWriter()));
+    }
+
+    [Fact]
+    public async Task Temporary_residence_through_the_session_api_with_fingerprint_consent_and_lookup()
+    {
+        await using var k = await Start();
+        var http = k.Http;
+        var started = await (await http.PostAsJsonAsync("/api/session/start", new { language = "vi", service = "dang-ky-tam-tru" })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("dang-ky-tam-tru", started.GetProperty("service").GetString());
+        await http.PostAsJsonAsync("/api/session/consent", new { accepted = true });
+        k.Firmware.Raise(new DeviceEvent.CardPlaced("iso14443-4a"));
+        var form = await WaitForStep(http, "form");
+        // The chip's old "Phường Nghĩa Đô, Cầu Giấy" was split between three new wards: the resident chooses.
+        var suggestion = Assert.Single(form.GetProperty("residenceSuggestions").EnumerateArray(), w => w.GetProperty("wardName").GetString() == "Phường Nghĩa Đô");
+        Assert.Equal(3, form.GetProperty("residenceSuggestions").GetArrayLength());
+
+        var fp = await (await http.PostAsJsonAsync("/api/session/fingerprint-consent", new { accepted = true })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(fp.GetProperty("fingerprintAccepted").GetBoolean());
+
+        // Another service's form is refused; the old endpoint is for the residence notification only.
+        Assert.Equal(HttpStatusCode.Conflict, (await http.PostAsJsonAsync("/api/session/submit/ho-tro-vneid", new { level = 1, phone = "0912345678" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsJsonAsync("/api/session/submit/unknown", new { })).StatusCode);
+
+        var bad = await http.PostAsJsonAsync("/api/session/submit/dang-ky-tam-tru", new { phone = "12", provinceCode = 1 });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var badBody = await bad.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Số điện thoại không hợp lệ (10 chữ số, bắt đầu bằng 0).", badBody.GetProperty("errors").GetProperty("phone").GetString());
+        Assert.True(badBody.GetProperty("errorsEn").TryGetProperty("proofDocument", out _));
+
+        var from = DateOnly.Parse(Today());
+        var ok = await http.PostAsJsonAsync("/api/session/submit/dang-ky-tam-tru", new
+        {
+            phone = "0912345678", relationshipToHead = "chu-ho", addressLine = "Số 5 ngõ 10 Nguyễn Khánh Toàn", provinceCode = 1,
+            wardCode = suggestion.GetProperty("wardCode").GetInt32(), fromDate = Today(), toDate = from.AddMonths(6).ToString("yyyy-MM-dd"),
+            proofDocument = "hop-dong-thue-muon",
+        });
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        var result = (await ok.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("result");
+        var code = result.GetProperty("dossierCode").GetString()!;
+        Assert.Matches(@"^TT-\d{8}-\d{6}$", code);
+        Assert.Equal("dang-ky-tam-tru", result.GetProperty("procedure").GetString());
+        Assert.Contains("Đăng ký tạm trú", Wpc1258.Decode(Assert.Single(k.Firmware.PrintJobs)));
+
+        var lookup = await http.GetFromJsonAsync<JsonElement>("/api/lookup/" + code.ToLowerInvariant());
+        Assert.Equal(1, lookup.GetProperty("status").GetInt32());
+        Assert.StartsWith("Mới đăng ký", lookup.GetProperty("statusVi").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/lookup/LT-20000101-999999")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/lookup/nonsense")).StatusCode);
     }
 }

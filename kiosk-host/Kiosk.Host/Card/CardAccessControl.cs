@@ -1,0 +1,66 @@
+using Kiosk.Emrtd;
+using Kiosk.Emrtd.Bac;
+using Kiosk.Emrtd.CardAccess;
+using Kiosk.Emrtd.Pace;
+using Kiosk.Emrtd.SecureMessaging;
+using EmrtdResponseApdu = Kiosk.Emrtd.Iso7816.ResponseApdu;
+
+namespace Kiosk.Host.Card;
+
+/// <summary>
+/// Opens the chip before the files are read. A card with EF.CardAccess gets PACE (CAN or MRZ); a card without it, or
+/// with no PACE this reader runs, gets BAC when the key is an MRZ; a card that refuses GET CHALLENGE has no access
+/// control and is read in plain, as before. A refused password surfaces as <see cref="CardStatusException"/> with the
+/// card's status word (6300), everything else from the protocols as <see cref="CardDataException"/>.
+/// </summary>
+internal static class CardAccessControl
+{
+    public const ushort FidCardAccess = 0x011C;
+
+    public static async Task<ICardChannel> OpenAsync(ICardChannel channel, CardAccessKey key, RandomBytes random, CancellationToken ct)
+    {
+        ushort lastStatusWord = 0x9000;
+        async Task<byte[]> Transmit(byte[] command, CancellationToken token)
+        {
+            byte[] response = await channel.TransmitAsync(command, token);
+            if (response.Length >= 2) lastStatusWord = (ushort)((response[^2] << 8) | response[^1]);
+            return response;
+        }
+
+        SecurityInfos? infos = await ReadCardAccessAsync(channel, ct);
+        try
+        {
+            if (infos?.PreferredPace is { Algorithm: { } algorithm, ParameterId: int parameterId })
+            {
+                SessionKeys keys = await PaceTerminal.PerformAsync(Transmit, algorithm, parameterId, key.PacePassword, random,
+                    sendParameterId: false, ct);
+                return new SecureMessagingChannel(channel, keys.StartSession());
+            }
+            if (key.MrzInformation is not string mrzInformation) return channel;
+            var challenge = EmrtdResponseApdu.Parse(await Transmit(BacTerminal.GetChallenge().Encode(), ct));
+            if (!challenge.IsSuccess) return channel; // no BAC either: a card without access control
+            BacKeys documentKeys = BacKeys.FromMrzInformation(mrzInformation);
+            BacChallenge request = BacTerminal.BuildExternalAuthenticate(documentKeys, BacTerminal.ParseChallenge(challenge), random);
+            var answer = EmrtdResponseApdu.Parse(await Transmit(request.Command.Encode(), ct));
+            return new SecureMessagingChannel(channel, BacTerminal.ProcessExternalAuthenticate(documentKeys, request, answer).StartSession());
+        }
+        catch (AuthenticationFailedException) when (lastStatusWord != 0x9000)
+        {
+            throw new CardStatusException("access control", lastStatusWord);
+        }
+        catch (EmrtdException e)
+        {
+            throw new CardDataException(CardDataError.AccessControl, e.Message);
+        }
+    }
+
+    /// <summary>EF.CardAccess parsed, or null when the card has none (6A82, or any refusal of the SELECT).</summary>
+    private static async Task<SecurityInfos?> ReadCardAccessAsync(ICardChannel channel, CancellationToken ct)
+    {
+        byte[] content;
+        try { content = await new CardReader(channel).ReadFileAsync(FidCardAccess, ct); }
+        catch (CardStatusException) { return null; }
+        try { return SecurityInfos.Parse(content); }
+        catch (EmrtdException e) { throw new CardDataException(CardDataError.AccessControl, $"EF.CardAccess: {e.Message}"); }
+    }
+}

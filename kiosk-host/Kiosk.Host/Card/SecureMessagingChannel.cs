@@ -1,0 +1,22 @@
+using Kiosk.Emrtd;
+using Kiosk.Emrtd.SecureMessaging;
+using EmrtdCommandApdu = Kiosk.Emrtd.Iso7816.CommandApdu;
+
+namespace Kiosk.Host.Card;
+
+/// <summary>
+/// A card channel after PACE or BAC: plain APDUs in and out, secure messaging on the wire (so the firmware relay only
+/// ever sees ciphertext). A response whose MAC does not verify is a <see cref="CardDataException"/>.
+/// </summary>
+internal sealed class SecureMessagingChannel(ICardChannel inner, SecureMessagingSession session) : ICardChannel
+{
+    public async Task<byte[]> TransmitAsync(byte[] command, CancellationToken ct)
+    {
+        byte[] wrapped;
+        try { wrapped = session.WrapCommand(EmrtdCommandApdu.Parse(command)); }
+        catch (EmrtdException e) { throw new CardDataException(CardDataError.SecureMessaging, e.Message); }
+        byte[] response = await inner.TransmitAsync(wrapped, ct);
+        try { return session.UnwrapResponse(response).Encode(); }
+        catch (EmrtdException e) { throw new CardDataException(CardDataError.SecureMessaging, e.Message); }
+    }
+}

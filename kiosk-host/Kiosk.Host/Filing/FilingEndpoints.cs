@@ -1,0 +1,94 @@
+using System.Text.Json;
+using Kiosk.Host.Web;
+
+namespace Kiosk.Host.Filing;
+
+public sealed record FingerprintConsentRequest(bool Accepted);
+
+/// <summary>The five services on the session API, the service catalogue and the dossier lookup.</summary>
+public static class FilingEndpoints
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static void Map(WebApplication app)
+    {
+        app.MapGet("/api/services", (HostOptions options) => Results.Json(new
+        {
+            idleSeconds = options.IdleSeconds,
+            services = Services.All,
+            proofDocuments = ProofDocuments.LawfulResidence.Keys,
+            permanentDocuments = ProofDocuments.Permanent.Keys,
+            permanentConditions = ProofDocuments.PermanentConditions.Keys,
+            relationships = ProofDocuments.Relationships,
+        }));
+
+        app.MapPost("/api/session/fingerprint-consent", (FingerprintConsentRequest body, SessionManager m) =>
+        {
+            try { return Results.Json(ApiEndpoints.Describe(m.AnswerFingerprintConsent(body.Accepted))); }
+            catch (SessionConflictException e) { return Results.Json(new { error = "conflict", message = e.Message }, statusCode: 409); }
+        });
+
+        app.MapPost("/api/session/submit/{service}", async (string service, JsonElement body, SessionManager m, HttpContext http) =>
+        {
+            if (Services.Find(service) is null) return Results.Json(new { error = "unknown-service" }, statusCode: 404);
+            Func<Card.CardIdentity, DateOnly, (ValidFiling?, IReadOnlyDictionary<string, FieldError>)> validate;
+            try
+            {
+                validate = service switch
+                {
+                    Services.ResidenceNotification => Bind<ResidenceNotificationForm>(body, (f, p, t) => ServiceForms.ValidateResidenceNotification(f, p, m.Places, t)),
+                    Services.TemporaryResidence or Services.PermanentResidence =>
+                        Bind<ResidenceRegistrationForm>(body, (f, p, t) => ServiceForms.ValidateRegistration(service, f, p, m.Places, t)),
+                    Services.OldIdConfirmation => Bind<OldIdConfirmationForm>(body, (f, p, _) => ServiceForms.ValidateOldIdConfirmation(f, p)),
+                    _ => Bind<VneidForm>(body, (f, p, _) => ServiceForms.ValidateVneid(f, p)),
+                };
+            }
+            catch (JsonException)
+            {
+                return Results.Json(new { error = "bad-request" }, statusCode: 400);
+            }
+            try
+            {
+                var (result, errors) = await m.SubmitAsync(service, validate, http.RequestAborted);
+                if (result is null)
+                    return Results.Json(new
+                    {
+                        error = "invalid-form",
+                        errors = errors.ToDictionary(e => e.Key, e => e.Value.Vi),
+                        errorsEn = errors.ToDictionary(e => e.Key, e => e.Value.En),
+                    }, statusCode: 400);
+                return Results.Json(ApiEndpoints.Describe(m.Current) with { Result = ApiEndpoints.DescribeResult(result) });
+            }
+            catch (SessionConflictException e)
+            {
+                return Results.Json(new { error = "conflict", message = e.Message }, statusCode: 409);
+            }
+        });
+
+        app.MapGet("/api/lookup/{code}", async (string code, DossierLookup lookup, HttpContext http) =>
+        {
+            var normalized = DossierLookup.NormalizeCode(code);
+            if (normalized is null)
+                return Results.Json(new { error = "bad-code", messageVi = "Mã hồ sơ không đúng dạng (ví dụ LT-20261126-000001).", messageEn = "The dossier code is not in the right form (e.g. LT-20261126-000001)." }, statusCode: 400);
+            try
+            {
+                var found = await lookup.FindAsync(normalized, http.RequestAborted);
+                return found is null
+                    ? Results.Json(new { error = "not-found", messageVi = "Không tìm thấy hồ sơ với mã này.", messageEn = "No dossier has this code." }, statusCode: 404)
+                    : Results.Json(found);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+            {
+                return Results.Json(new { error = "unavailable", messageVi = "Chưa tra cứu được lúc này, vui lòng thử lại sau.", messageEn = "The lookup is not available now; please try again later." }, statusCode: 503);
+            }
+        });
+    }
+
+    private static Func<Card.CardIdentity, DateOnly, (ValidFiling?, IReadOnlyDictionary<string, FieldError>)> Bind<TForm>(
+        JsonElement body, Func<TForm, Card.CardIdentity, DateOnly, (ValidFiling?, IReadOnlyDictionary<string, FieldError>)> validate)
+        where TForm : class
+    {
+        var form = body.Deserialize<TForm>(Json) ?? throw new JsonException("empty form");
+        return (person, today) => validate(form, person, today);
+    }
+}

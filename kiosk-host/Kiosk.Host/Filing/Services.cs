@@ -1,0 +1,358 @@
+using System.Text.Json.Nodes;
+using Kiosk.Host.Card;
+using Kiosk.Host.Places;
+
+namespace Kiosk.Host.Filing;
+
+/// <summary>One of the five services (domain.md §1): its procedure id (also the portal's dossier-code key), titles, time and fee.</summary>
+public sealed record ServiceInfo(
+    string Procedure, string CodePrefix, string TitleVi, string TitleEn, string TimeVi, string TimeEn, string FeeVi, string FeeEn);
+
+/// <summary>A validated filing ready for the store: the procedure, the receipt title and the form as the portal receives it.</summary>
+public sealed record ValidFiling(string Procedure, string TitleVi, JsonObject Form, DateTime? Deadline = null);
+
+public static class Services
+{
+    public const string ResidenceNotification = "thong-bao-luu-tru";
+    public const string TemporaryResidence = "dang-ky-tam-tru";
+    public const string PermanentResidence = "dang-ky-thuong-tru";
+    public const string OldIdConfirmation = "xac-nhan-cmnd";
+    public const string VneidHelp = "ho-tro-vneid";
+
+    public static readonly IReadOnlyList<ServiceInfo> All =
+    [
+        new(ResidenceNotification, "LT", "Thông báo lưu trú", "Residence notification",
+            "Tiếp nhận ngay", "Received immediately", "Miễn phí", "Free"),
+        new(TemporaryResidence, "TT", "Đăng ký tạm trú", "Temporary residence registration",
+            "03 ngày làm việc", "3 working days", "15.000 đ (trực tiếp) / 7.000 đ (trực tuyến)", "15,000 đ in person / 7,000 đ online"),
+        new(PermanentResidence, "TH", "Đăng ký thường trú", "Permanent residence registration",
+            "07 ngày làm việc", "7 working days", "20.000 đ (trực tiếp) / 10.000 đ (trực tuyến)", "20,000 đ in person / 10,000 đ online"),
+        new(OldIdConfirmation, "XN", "Xác nhận số CMND cũ", "Old ID number confirmation",
+            "Tối đa 07 ngày làm việc", "At most 7 working days", "Không thu phí", "No fee"),
+        new(VneidHelp, "HS", "Hỗ trợ đăng ký tài khoản định danh điện tử (VNeID)", "VNeID electronic ID account help",
+            "Kết quả gửi qua ứng dụng VNeID, SMS hoặc email", "The result arrives by the VNeID app, SMS or e-mail", "Miễn phí", "Free"),
+    ];
+
+    public static ServiceInfo? Find(string? procedure) => All.FirstOrDefault(s => s.Procedure == procedure);
+
+    public static ServiceInfo Get(string procedure) => Find(procedure) ?? throw new ArgumentException("unknown service", nameof(procedure));
+}
+
+/// <summary>Documents accepted as proof of lawful residence (Luật Cư trú Art. 28, NĐ 62/2021 Art. 5) and for permanent residence.</summary>
+public static class ProofDocuments
+{
+    public static readonly IReadOnlyDictionary<string, FieldError> LawfulResidence = new Dictionary<string, FieldError>
+    {
+        ["giay-chung-nhan"] = new("Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở", "Land-use or house-ownership certificate"),
+        ["giay-phep-xay-dung"] = new("Giấy phép xây dựng", "Building permit"),
+        ["hop-dong-mua-ban"] = new("Hợp đồng mua bán, tặng cho, thừa kế nhà ở", "Purchase, gift or inheritance contract"),
+        ["hop-dong-thue-muon"] = new("Hợp đồng thuê, cho mượn, cho ở nhờ chỗ ở", "Lease, loan or \"ở nhờ\" contract"),
+        ["xac-nhan-co-quan"] = new("Văn bản xác nhận của cơ quan, tổ chức", "Confirmation from an agency or organisation"),
+    };
+
+    /// <summary>Permanent residence: proof of lawful residence plus, depending on the condition, these.</summary>
+    public static readonly IReadOnlyDictionary<string, FieldError> Permanent = new Dictionary<string, FieldError>(LawfulResidence)
+    {
+        ["giay-to-quan-he"] = new("Giấy tờ chứng minh quan hệ nhân thân (khai sinh, kết hôn…)", "Proof of family relationship (birth, marriage certificate…)"),
+        ["dong-y-chu-ho"] = new("Văn bản đồng ý của chủ hộ, chủ sở hữu chỗ ở", "Written consent of the household head and the owner"),
+        ["xac-nhan-dien-tich"] = new("Giấy tờ chứng minh đủ diện tích nhà ở tối thiểu", "Proof of the minimum floor area per person"),
+    };
+
+    /// <summary>Conditions of Luật Cư trú Art. 20.</summary>
+    public static readonly IReadOnlyDictionary<string, FieldError> PermanentConditions = new Dictionary<string, FieldError>
+    {
+        ["so-huu"] = new("Có chỗ ở hợp pháp thuộc quyền sở hữu của mình", "I own the lawful residence"),
+        ["quan-he"] = new("Về ở với người thân (vợ/chồng, cha mẹ, con…) được chủ hộ, chủ sở hữu đồng ý", "Joining family (spouse, parents, children…) with the household head's and owner's consent"),
+        ["thue-muon"] = new("Thuê, mượn, ở nhờ, đủ diện tích tối thiểu theo quy định của tỉnh", "Rented, borrowed or lodged housing meeting the province's minimum floor area"),
+    };
+
+    public static readonly IReadOnlyList<string> Relationships =
+        ["chu-ho", "vo", "chong", "con", "cha", "me", "ong", "ba", "chau", "anh-chi-em", "khac"];
+}
+
+/// <summary>Member of the household changing at the same time (the CT01 table).</summary>
+public sealed record HouseholdMemberForm
+{
+    public string? FullName { get; init; }
+    public string? DateOfBirth { get; init; }
+    public string? Sex { get; init; }
+    public string? IdNumber { get; init; }
+    public string? Relationship { get; init; }
+}
+
+/// <summary>Form CT01 (TT 66/2023) for temporary or permanent residence registration; the applicant comes from the chip.</summary>
+public sealed record ResidenceRegistrationForm
+{
+    public string? Phone { get; init; }
+    public string? Email { get; init; }
+    public string? RelationshipToHead { get; init; }
+    public string? HouseholdHeadName { get; init; }
+    public string? HouseholdHeadIdNumber { get; init; }
+    public string? AddressLine { get; init; }
+    public int? ProvinceCode { get; init; }
+    public int? WardCode { get; init; }
+    /// <summary>Temporary residence: yyyy-MM-dd, up to 2 years.</summary>
+    public string? FromDate { get; init; }
+    public string? ToDate { get; init; }
+    /// <summary>Temporary residence: the one proof document that will be presented.</summary>
+    public string? ProofDocument { get; init; }
+    /// <summary>Permanent residence: the condition of Luật Cư trú Art. 20.</summary>
+    public string? Condition { get; init; }
+    /// <summary>Permanent residence: the documents that will be presented.</summary>
+    public List<string>? ProofDocuments { get; init; }
+    /// <summary>Permanent residence (conditions quan-he, thue-muon): the household head and the owner agree.</summary>
+    public bool? OwnerConsent { get; init; }
+    public List<HouseholdMemberForm>? Members { get; init; }
+    public string? GuardianName { get; init; }
+    public string? GuardianIdNumber { get; init; }
+    public bool? GuardianConsent { get; init; }
+    public string? Note { get; init; }
+}
+
+/// <summary>Old ID number confirmation: only when the chip does not hold the old number.</summary>
+public sealed record OldIdConfirmationForm
+{
+    public string? Phone { get; init; }
+    public string? Email { get; init; }
+    /// <summary>The old 9-digit CMND (or 12-digit) number, if the resident knows it.</summary>
+    public string? OldIdNumber { get; init; }
+    public string? Note { get; init; }
+}
+
+/// <summary>VNeID account help: level 1 (chip data + phone or e-mail + face image); level 2 goes to staff.</summary>
+public sealed record VneidForm
+{
+    public int? Level { get; init; }
+    public string? Phone { get; init; }
+    public string? Email { get; init; }
+}
+
+public static class ServiceForms
+{
+    public const int MaxMembers = 10;
+    public const string FaceImageNoteVi = "Ảnh chân dung trong chip (DG2) chưa được kiosk đọc; cán bộ đối chiếu ảnh khi xử lý.";
+    public const string FaceImageNoteEn = "The chip's face image (DG2) is not read by the kiosk yet; staff compare the photo when processing.";
+
+    public static JsonObject Person(CardIdentity p) => new()
+    {
+        ["fullName"] = p.FullName,
+        ["idNumber"] = p.IdNumber,
+        ["dateOfBirth"] = p.DateOfBirth?.ToString("yyyy-MM-dd"),
+        ["sex"] = p.Sex,
+        ["nationality"] = p.Nationality,
+    };
+
+    public static (ValidFiling? Value, IReadOnlyDictionary<string, FieldError> Errors) ValidateResidenceNotification(
+        ResidenceNotificationForm form, CardIdentity person, AdminUnits places, DateOnly today)
+    {
+        var (v, errors) = Filing.ResidenceNotification.Validate(form, places, today);
+        if (v is null) return (null, errors);
+        var staying = v.Guest is { } g
+            ? new JsonObject
+            {
+                ["fullName"] = g.FullName, ["documentType"] = g.DocumentType, ["documentNumber"] = g.DocumentNumber,
+                ["dateOfBirth"] = g.DateOfBirth?.ToString("yyyy-MM-dd"), ["nationality"] = g.Nationality, ["withoutCard"] = true,
+            }
+            : Person(person);
+        var json = new JsonObject
+        {
+            ["person"] = staying,
+            ["notifier"] = v.Guest is null ? null : Person(person),
+            ["stayAddress"] = Address(v.AddressLine, v.Province, v.Ward),
+            ["fromDate"] = v.FromDate.ToString("yyyy-MM-dd"),
+            ["toDate"] = v.ToDate.ToString("yyyy-MM-dd"),
+            ["arrivalTime"] = v.Arrival?.ToString("HH:mm"),
+            ["reason"] = v.Reason,
+        };
+        return (new ValidFiling(Services.ResidenceNotification, Services.Get(Services.ResidenceNotification).TitleVi, json,
+            NotificationDeadline.For(v.FromDate, v.Arrival)), errors);
+    }
+
+    public static (ValidFiling? Value, IReadOnlyDictionary<string, FieldError> Errors) ValidateRegistration(
+        string procedure, ResidenceRegistrationForm form, CardIdentity person, AdminUnits places, DateOnly today)
+    {
+        var temporary = procedure == Services.TemporaryResidence;
+        var errors = new Dictionary<string, FieldError>();
+        var phone = FormRules.Phone(errors, "phone", form.Phone, required: true);
+        var email = FormRules.Email(errors, "email", form.Email, required: false);
+
+        var relationship = form.RelationshipToHead?.Trim();
+        string? headName = null, headId = null;
+        if (relationship is null || !ProofDocuments.Relationships.Contains(relationship))
+            errors["relationshipToHead"] = new("Vui lòng chọn quan hệ với chủ hộ.", "Please choose the relationship to the household head.");
+        else if (relationship != "chu-ho")
+        {
+            headName = FormRules.Text(errors, "householdHeadName", form.HouseholdHeadName, 100,
+                new("Vui lòng nhập họ và tên chủ hộ.", "Please enter the household head's full name."));
+            headId = FormRules.IdNumber(errors, "householdHeadIdNumber", form.HouseholdHeadIdNumber, null, null);
+        }
+
+        var address = FormRules.Text(errors, "addressLine", form.AddressLine, 200,
+            new("Vui lòng nhập số nhà, tên đường (ngõ, ngách, tổ dân phố).", "Please enter the house number and street."));
+        var (province, ward) = FormRules.Place(errors, places, form.ProvinceCode, form.WardCode);
+
+        DateOnly? from = null, to = null;
+        JsonArray documents = [];
+        string? condition = null;
+        if (temporary)
+        {
+            from = FormRules.ParseDate(form.FromDate);
+            to = FormRules.ParseDate(form.ToDate);
+            if (from is null)
+                errors["fromDate"] = new("Vui lòng nhập ngày bắt đầu tạm trú hợp lệ.", "Please enter a valid start date.");
+            else if (from < today.AddDays(-30) || from > today.AddDays(60))
+                errors["fromDate"] = new("Ngày bắt đầu tạm trú phải trong khoảng 30 ngày trước đến 60 ngày sau hôm nay.", "The start date must be between 30 days ago and 60 days from today.");
+            if (to is null)
+                errors["toDate"] = new("Vui lòng nhập ngày kết thúc tạm trú hợp lệ.", "Please enter a valid end date.");
+            else if (from is not null && to > from.Value.AddYears(2))
+                errors["toDate"] = new("Thời hạn tạm trú tối đa là 02 năm.", "Temporary residence is for at most 2 years.");
+            else if (from is not null && to < from.Value.AddDays(30))
+                errors["toDate"] = new("Đăng ký tạm trú khi ở từ 30 ngày trở lên; thời gian ngắn hơn thì thông báo lưu trú.", "Temporary residence is for stays of 30 days or more; for shorter stays, file a residence notification.");
+
+            var doc = form.ProofDocument?.Trim();
+            if (doc is null || !ProofDocuments.LawfulResidence.ContainsKey(doc))
+                errors["proofDocument"] = new("Vui lòng chọn giấy tờ chứng minh chỗ ở hợp pháp sẽ xuất trình.", "Please choose the proof of lawful residence you will present.");
+            else documents.Add(doc);
+        }
+        else
+        {
+            condition = form.Condition?.Trim();
+            if (condition is null || !ProofDocuments.PermanentConditions.ContainsKey(condition))
+            {
+                errors["condition"] = new("Vui lòng chọn trường hợp đăng ký thường trú.", "Please choose which condition applies.");
+                condition = null;
+            }
+            var docs = (form.ProofDocuments ?? []).Select(d => d.Trim()).Distinct().ToList();
+            if (docs.Count == 0 || docs.Any(d => !ProofDocuments.Permanent.ContainsKey(d)))
+                errors["proofDocuments"] = new("Vui lòng chọn các giấy tờ sẽ xuất trình.", "Please choose the documents you will present.");
+            else if (!docs.Any(ProofDocuments.LawfulResidence.ContainsKey))
+                errors["proofDocuments"] = new("Cần ít nhất một giấy tờ chứng minh chỗ ở hợp pháp.", "At least one proof of lawful residence is needed.");
+            else if (condition == "quan-he" && !docs.Contains("giay-to-quan-he"))
+                errors["proofDocuments"] = new("Trường hợp về ở với người thân cần giấy tờ chứng minh quan hệ nhân thân.", "Joining family needs proof of the relationship.");
+            else if (condition == "thue-muon" && !docs.Contains("xac-nhan-dien-tich"))
+                errors["proofDocuments"] = new("Trường hợp thuê, mượn, ở nhờ cần giấy tờ chứng minh đủ diện tích tối thiểu.", "Rented or borrowed housing needs proof of the minimum floor area.");
+            foreach (var d in docs) documents.Add(d);
+            if (condition is "quan-he" or "thue-muon" && form.OwnerConsent != true)
+                errors["ownerConsent"] = new("Cần có sự đồng ý của chủ hộ và chủ sở hữu chỗ ở.", "The household head and the owner must agree.");
+        }
+
+        var members = new JsonArray();
+        var anyMinor = person.DateOfBirth is { } own && FormRules.AgeOn(own, today) < 18;
+        var list = form.Members ?? [];
+        if (list.Count > MaxMembers)
+            errors["members"] = new($"Tối đa {MaxMembers} thành viên.", $"At most {MaxMembers} members.");
+        for (var i = 0; i < Math.Min(list.Count, MaxMembers); i++)
+        {
+            var m = list[i];
+            var prefix = $"members[{i}].";
+            var name = FormRules.Text(errors, prefix + "fullName", m.FullName, 100, new("Vui lòng nhập họ và tên.", "Please enter the full name."));
+            var dob = FormRules.BirthDate(errors, prefix + "dateOfBirth", m.DateOfBirth, today);
+            var sex = FormRules.Sex(errors, prefix + "sex", m.Sex);
+            var id = FormRules.IdNumber(errors, prefix + "idNumber", m.IdNumber, dob, sex);
+            var rel = m.Relationship?.Trim();
+            if (rel is null || !ProofDocuments.Relationships.Contains(rel))
+                errors[prefix + "relationship"] = new("Vui lòng chọn quan hệ với chủ hộ.", "Please choose the relationship to the household head.");
+            if (dob is { } d && FormRules.AgeOn(d, today) < 18) anyMinor = true;
+            members.Add(new JsonObject
+            {
+                ["fullName"] = name, ["dateOfBirth"] = dob?.ToString("yyyy-MM-dd"), ["sex"] = m.Sex?.Trim(), ["idNumber"] = id, ["relationship"] = rel,
+            });
+        }
+
+        JsonObject? guardian = null;
+        if (anyMinor)
+        {
+            var gName = FormRules.Text(errors, "guardianName", form.GuardianName, 100,
+                new("Có người chưa thành niên: vui lòng nhập họ tên cha, mẹ hoặc người giám hộ.", "A minor is included: please enter the parent's or guardian's name."));
+            var gId = FormRules.IdNumber(errors, "guardianIdNumber", form.GuardianIdNumber, null, null);
+            if (form.GuardianConsent != true)
+                errors["guardianConsent"] = new("Cần ý kiến đồng ý của cha, mẹ hoặc người giám hộ.", "The parent or guardian must consent.");
+            guardian = new JsonObject { ["fullName"] = gName, ["idNumber"] = gId, ["consent"] = form.GuardianConsent == true };
+        }
+
+        var note = FormRules.Text(errors, "note", form.Note, 500, new("", ""), required: false);
+        if (errors.Count > 0) return (null, errors);
+
+        var info = Services.Get(procedure);
+        var json = new JsonObject
+        {
+            ["form"] = "CT01",
+            ["to"] = "Công an " + ward!.Name,
+            ["person"] = Person(person),
+            ["phone"] = phone,
+            ["email"] = email,
+            ["relationshipToHead"] = relationship,
+            ["householdHead"] = relationship == "chu-ho" ? null : new JsonObject { ["fullName"] = headName, ["idNumber"] = headId },
+            ["request"] = $"{info.TitleVi} tại {address}, {ward.Name}, {province!.Name}" + (note is null ? "" : ". " + note),
+            ["address"] = Address(address!, province, ward),
+            ["fromDate"] = from?.ToString("yyyy-MM-dd"),
+            ["toDate"] = to?.ToString("yyyy-MM-dd"),
+            ["condition"] = condition,
+            ["proofDocuments"] = documents,
+            ["ownerConsent"] = temporary ? null : form.OwnerConsent == true,
+            ["members"] = members,
+            ["guardian"] = guardian,
+        };
+        return (new ValidFiling(procedure, info.TitleVi, json), errors);
+    }
+
+    public static (ValidFiling? Value, IReadOnlyDictionary<string, FieldError> Errors) ValidateOldIdConfirmation(
+        OldIdConfirmationForm form, CardIdentity person)
+    {
+        var errors = new Dictionary<string, FieldError>();
+        if (!string.IsNullOrEmpty(person.OldIdNumber))
+        {
+            errors["form"] = new("Chip trên thẻ đã lưu số CMND cũ; mã QR trên thẻ thay cho giấy xác nhận, không cần nộp yêu cầu.",
+                "The chip already holds the old ID number; the card's QR code replaces a confirmation, no request is needed.");
+            return (null, errors);
+        }
+        var phone = FormRules.Phone(errors, "phone", form.Phone, required: true);
+        var email = FormRules.Email(errors, "email", form.Email, required: false);
+        var old = new string((form.OldIdNumber ?? "").Where(c => !char.IsWhiteSpace(c)).ToArray());
+        if (old.Length > 0 && !((old.Length == 9 || old.Length == 12) && old.All(char.IsAsciiDigit)))
+            errors["oldIdNumber"] = new("Số CMND cũ gồm 9 hoặc 12 chữ số.", "The old ID number has 9 or 12 digits.");
+        var note = FormRules.Text(errors, "note", form.Note, 500, new("", ""), required: false);
+        if (errors.Count > 0) return (null, errors);
+        var json = new JsonObject
+        {
+            ["person"] = Person(person),
+            ["phone"] = phone,
+            ["email"] = email,
+            ["oldIdNumberDeclared"] = old.Length == 0 ? null : old,
+            ["chipHasOldIdNumber"] = false,
+            ["note"] = note,
+        };
+        return (new ValidFiling(Services.OldIdConfirmation, Services.Get(Services.OldIdConfirmation).TitleVi, json), errors);
+    }
+
+    public static (ValidFiling? Value, IReadOnlyDictionary<string, FieldError> Errors) ValidateVneid(VneidForm form, CardIdentity person)
+    {
+        var errors = new Dictionary<string, FieldError>();
+        if (form.Level != 1)
+        {
+            errors["level"] = new("Tài khoản mức 2 cần lấy vân tay và ảnh tại Công an phường: vui lòng gặp cán bộ.",
+                "A level 2 account needs fingerprints and a photo taken by the ward police: please see staff.");
+            return (null, errors);
+        }
+        var phone = FormRules.Phone(errors, "phone", form.Phone, required: false);
+        var email = FormRules.Email(errors, "email", form.Email, required: false);
+        if (string.IsNullOrWhiteSpace(form.Phone) && string.IsNullOrWhiteSpace(form.Email))
+            errors["phone"] = new("Vui lòng nhập số điện thoại hoặc email để nhận kết quả.", "Please enter a phone number or an e-mail address for the result.");
+        if (errors.Count > 0) return (null, errors);
+        var json = new JsonObject
+        {
+            ["level"] = 1,
+            ["person"] = Person(person),
+            ["phone"] = phone,
+            ["email"] = email,
+            ["faceImage"] = null,
+            ["faceImageNote"] = FaceImageNoteVi,
+        };
+        return (new ValidFiling(Services.VneidHelp, Services.Get(Services.VneidHelp).TitleVi, json), errors);
+    }
+
+    private static JsonObject Address(string line, Province province, Ward ward) => new()
+    {
+        ["addressLine"] = line, ["wardCode"] = ward.Code, ["ward"] = ward.Name, ["provinceCode"] = province.Code, ["province"] = province.Name,
+    };
+}

@@ -1,0 +1,131 @@
+using System.Net;
+using Kiosk.Host.Store;
+using Kiosk.Host.Sync;
+
+namespace Kiosk.Host.Web;
+
+public sealed record DecommissionRequest(string? Confirm, bool Force);
+
+/// <summary>
+/// Dossier lookup (<c>GET /api/dossiers/{codeOrReference}</c>, no personal data) and the technicians' maintenance API
+/// under <c>/api/maintenance</c>, which answers loopback callers only (127.0.0.1 / ::1; anything else gets 403).
+/// </summary>
+public static class SyncEndpoints
+{
+    public const string DecommissionConfirmation = "wipe-this-kiosk";
+
+    public static void Map(WebApplication app)
+    {
+        app.MapGet("/api/dossiers/{codeOrReference}", async (string codeOrReference, KioskStore store, StatusPuller puller, HttpContext http) =>
+        {
+            var d = store.FindByCodeOrReference(codeOrReference);
+            if (d is null) return Results.Json(new { error = "not-found", message = "No dossier with this code or reference at this kiosk." }, statusCode: 404);
+            if (d.State == DossierState.Delivered && !DossierStatuses.IsFinal(d.PortalStatus))
+            {
+                // Ask the portal now (briefly); the stored status stands when it cannot answer.
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+                timeout.CancelAfter(TimeSpan.FromSeconds(2));
+                try { await puller.RefreshAsync(d, timeout.Token); } catch (OperationCanceledException) { }
+                d = store.FindDossier(d.Id) ?? d;
+            }
+            return Results.Json(Lookup(d));
+        });
+
+        var maintenance = app.MapGroup("/api/maintenance");
+        maintenance.AddEndpointFilter(async (context, next) =>
+            IsLoopback(context.HttpContext)
+                ? await next(context)
+                : Results.Json(new { error = "loopback-only", message = "The maintenance API answers on the kiosk itself only." }, statusCode: 403));
+
+        maintenance.MapGet("/sync", (KioskStore store, OutboxRelay relay, TimeProvider clock) => Results.Json(SyncStatus(store, relay, clock)));
+        maintenance.MapPost("/sync/now", (OutboxRelay relay) => Results.Json(new { woken = true, madeDue = relay.SyncNow() }, statusCode: 202));
+        maintenance.MapGet("/dossiers", (KioskStore store) =>
+        {
+            var outbox = store.AllOutbox().Concat(store.DeadLetters()).ToDictionary(o => o.DossierId);
+            return Results.Json(store.AllDossiers().Select(d => ListItem(d, outbox.GetValueOrDefault(d.Id))));
+        });
+        maintenance.MapPost("/decommission", (DecommissionRequest? body, KioskStore store, IHostApplicationLifetime lifetime, ILoggerFactory loggers) =>
+        {
+            if (body?.Confirm != DecommissionConfirmation)
+                return Results.Json(new { error = "not-confirmed", message = $"Send {{\"confirm\":\"{DecommissionConfirmation}\"}}." }, statusCode: 400);
+            var summary = store.Summary(DateTime.UtcNow);
+            if ((summary.Pending > 0 || summary.DeadLetter > 0) && !body.Force)
+                return Results.Json(new
+                {
+                    error = "undelivered",
+                    message = "Dossiers are not delivered yet; wiping would lose them. Deliver them first or force.",
+                    pending = summary.Pending,
+                    deadLetter = summary.DeadLetter,
+                }, statusCode: 409);
+            var files = store.Wipe();
+            loggers.CreateLogger("Maintenance").LogWarning("Decommissioned: the store was wiped ({Count} files); stopping", files.Count);
+            _ = Task.Run(async () => { await Task.Delay(300); lifetime.StopApplication(); });
+            return Results.Json(new { wiped = files, lostPending = summary.Pending, lostDeadLetter = summary.DeadLetter });
+        });
+    }
+
+    public static bool IsLoopback(HttpContext http) => http.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip);
+
+    public static object SyncStatus(KioskStore store, OutboxRelay relay, TimeProvider clock)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var s = store.Summary(now);
+        var r = relay.Status;
+        return new
+        {
+            pending = s.Pending,
+            leased = s.Leased,
+            deadLetter = s.DeadLetter,
+            oldestPendingSeconds = s.OldestPendingAt is { } o ? (long)Math.Max(0, (now - o).TotalSeconds) : 0,
+            portal = r.Portal,
+            lastSuccessAt = r.LastSuccessAt,
+            lastError = r.LastError,
+            lastErrorAt = r.LastErrorAt,
+            pausedUntil = r.PausedUntil,
+        };
+    }
+
+    public static string StateName(DossierState state) => state switch
+    {
+        DossierState.Delivered => "delivered",
+        DossierState.DeadLetter => "dead-letter",
+        _ => "saved",
+    };
+
+    private static string Reference(Guid id) => id.ToString("N")[..8].ToUpperInvariant();
+
+    /// <summary>The lookup screen's view: code, status and plain words. No personal data.</summary>
+    public static object Lookup(Dossier d)
+    {
+        var words = DossierStatuses.Find(d.PortalStatus);
+        return new
+        {
+            localReference = Reference(d.Id),
+            procedure = d.Procedure,
+            createdAt = d.CreatedAt,
+            state = StateName(d.State),
+            dossierCode = d.PortalCode,
+            portalStatus = d.PortalStatus,
+            statusVi = words?.Vi ?? (d.State == DossierState.Delivered ? "Không rõ" : "Đã ghi nhận tại kiosk, chờ gửi"),
+            statusEn = words?.En ?? (d.State == DossierState.Delivered ? "Unknown" : "Saved at the kiosk, waiting to be sent"),
+            final = words?.Final ?? false,
+            statusCheckedAt = d.StatusCheckedAt,
+        };
+    }
+
+    /// <summary>One row of <c>kioskctl dossier list</c>. No personal data (the id is random; errors are HTTP codes).</summary>
+    public static object ListItem(Dossier d, OutboxEntry? entry) => new
+    {
+        localReference = Reference(d.Id),
+        idempotencyKey = d.Id.ToString("D"),
+        procedure = d.Procedure,
+        createdAt = d.CreatedAt,
+        state = StateName(d.State),
+        portalCode = d.PortalCode,
+        portalStatus = d.PortalStatus,
+        deliveredAt = d.DeliveredAt,
+        personalDataErased = d.PersonalDataErasedAt is not null,
+        attempts = entry?.Attempts ?? 0,
+        lastError = entry?.LastError,
+    };
+}

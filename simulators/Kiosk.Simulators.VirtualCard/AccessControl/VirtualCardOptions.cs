@@ -1,0 +1,17 @@
+using Kiosk.Emrtd;
+
+namespace Kiosk.Simulators.VirtualCard.AccessControl;
+
+/// <summary>How the virtual chip guards its files.</summary>
+public sealed record VirtualCardOptions
+{
+    /// <summary>
+    /// Off (the default): plain SELECT and READ BINARY, no EF.CardAccess, as the host's plain reader expects. On: the
+    /// card has EF.CardAccess and answers PACE with the CAN or the MRZ and BAC with the MRZ, reads of the LDS files need
+    /// one of them (6982 otherwise), and every APDU after authentication is in secure messaging.
+    /// </summary>
+    public bool RequireAccessControl { get; init; }
+
+    /// <summary>The chip's nonces and keys; tests inject fixed bytes to replay exchanges.</summary>
+    public RandomBytes Random { get; init; } = RandomSource.System;
+}
