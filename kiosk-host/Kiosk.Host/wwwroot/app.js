@@ -316,9 +316,13 @@
     else if (b.dataset.action === "close") { const el = kbTarget; hideKeyboard(); el.blur(); }
     if (kbShift && b.dataset.key !== undefined && b.dataset.key !== " ") { kbShift = false; buildKeyboard(); }
   });
+  // The keyboard opens when a field is touched (a physical keyboard or a script focusing a field does not need it)
+  // and closes when anything else outside it gets the focus.
+  const isTextField = (el) => el && el.tagName === "INPUT" && ["text", "tel"].includes(el.type);
+  document.addEventListener("pointerup", (e) => { if (isTextField(e.target)) showKeyboard(e.target); });
   document.addEventListener("focusin", (e) => {
     const el = e.target;
-    if (el.tagName === "INPUT" && ["text", "tel"].includes(el.type)) showKeyboard(el);
+    if (isTextField(el)) { if (kbTarget && kbTarget !== el) showKeyboard(el); }
     else if (!$("keyboard").contains(el)) hideKeyboard();
   });
 
