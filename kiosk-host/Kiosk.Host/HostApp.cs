@@ -97,7 +97,9 @@ public static class HostApp
         ApiEndpoints.Map(app);
         Places.PlaceEndpoints.Map(app);
         FilingEndpoints.Map(app);
+        SpeechEndpoints.Map(app);
         SyncEndpoints.Map(app);
+        CardEndpoints.Map(app);
         return app;
     }
 

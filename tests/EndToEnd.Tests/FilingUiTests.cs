@@ -65,6 +65,14 @@ public sealed class FilingUiTests(SimulatedKiosk kiosk) : IClassFixture<Simulate
             await page.ClickAsync("#lang");
             await Expect(page.Locator("#h-idle")).ToHaveTextAsync("Xin chào");
 
+            // Spoken guidance: the host speaks the screen's prompt with espeak-ng (cached WAV).
+            var spoken = page.WaitForResponseAsync(r => r.Url.Contains("/api/speech/vi/chooseService"));
+            await page.ClickAsync("#speech");
+            var speech = await spoken;
+            Assert.Equal(200, speech.Status);
+            Assert.Equal("audio/wav", speech.Headers["content-type"]);
+            await page.ClickAsync("#speech");
+
             await page.ClickAsync("#contrast");
             Assert.Equal("true", await page.GetAttributeAsync("#contrast", "aria-pressed"));
             await CheckScreenAsync(page, "chooser-high-contrast");

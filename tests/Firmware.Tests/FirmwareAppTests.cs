@@ -85,7 +85,7 @@ public class FirmwareAppTests
         _card = 2;
         Run(500);
         PublishedMessage placed = On("event/card").Single();
-        Assert.Equal("{\"event\":\"placed\",\"protocol\":\"iso14443-4b\"}", placed.Text);
+        Assert.Equal("{\"event\":\"placed\",\"protocol\":\"iso14443-4b\",\"bitRate\":106}", placed.Text);
         Assert.False(placed.Retain);
         _card = 0;
         Run(500);

@@ -47,6 +47,7 @@ namespace Kiosk.Firmware.App
 
         private CardType _cardType = CardType.None;
         private byte _cardTarget;
+        private int _cardBitRate = 106;
         private long _nextCardPoll;
         private bool _fingerPresent;
         private long _nextFingerPoll;
@@ -368,7 +369,8 @@ namespace Kiosk.Firmware.App
                 ReaderSucceeded();
                 _cardType = type;
                 _cardTarget = target.TargetNumber;
-                _log.Info("card placed (" + ProtocolName(type) + ")");
+                _cardBitRate = NegotiateBitRate(target);
+                _log.Info("card placed (" + ProtocolName(type) + ", " + _cardBitRate.ToString() + " kbit/s, FSC " + target.MaxFrameSize.ToString() + ", FWI " + target.FrameWaitingInteger.ToString() + ")");
                 PublishCardPlaced(type);
                 return true;
             }
@@ -377,9 +379,23 @@ namespace Kiosk.Firmware.App
             return false;
         }
 
+        /// <summary>
+        /// Asks for the fastest bit rate the card and the reader share (InPSL); a refusal keeps 106 kbit/s, which every
+        /// ISO 14443 card speaks, so the card is still announced.
+        /// </summary>
+        private int NegotiateBitRate(Pn532Target target)
+        {
+            int wanted = Pn532Commands.ChooseBitRate(target, _options.MaxBitRateKbps);
+            if (wanted <= 106) return 106;
+            Pn532Result result = _reader.SetBitRate(target, wanted);
+            if (result.IsOk) return target.BitRateKbps;
+            _log.Info("bit rate " + wanted.ToString() + " kbit/s refused, staying at 106");
+            return 106;
+        }
+
         private void PublishCardPlaced(CardType type)
         {
-            Publish(_cardTopic, Payloads.CardPlacedJson(ProtocolName(type)), false);
+            Publish(_cardTopic, Payloads.CardPlacedJson(ProtocolName(type), _cardBitRate), false);
         }
 
         private static string ProtocolName(CardType type)

@@ -20,5 +20,10 @@ namespace Kiosk.Firmware.App
         public int FailuresBeforeError = 3;
         /// <summary>Requests waiting for the main loop; more than this are answered Timeout at once (the host is flooding us).</summary>
         public int MaxQueuedRequests = 8;
+        /// <summary>
+        /// Fastest bit rate (kbit/s) negotiated with a card after activation (InPSL). The PN532 does 212 and 424 on
+        /// ISO 14443-4; 106 turns negotiation off.
+        /// </summary>
+        public int MaxBitRateKbps = 424;
     }
 }

@@ -34,6 +34,12 @@ namespace Kiosk.Firmware.Mqtt
         public static string OfflineStatusJson() { return "{\"online\":false}"; }
 
         public static string CardPlacedJson(string protocol) { return "{\"event\":\"placed\",\"protocol\":" + Quote(protocol) + "}"; }
+
+        /// <summary>A card event with the bit rate on the air in kbit/s (106, 212, 424 or 848) after activation and InPSL.</summary>
+        public static string CardPlacedJson(string protocol, int bitRateKbps)
+        {
+            return "{\"event\":\"placed\",\"protocol\":" + Quote(protocol) + ",\"bitRate\":" + bitRateKbps.ToString() + "}";
+        }
         public static string CardRemovedJson() { return "{\"event\":\"removed\"}"; }
         public static string FingerPlacedJson() { return "{\"event\":\"placed\"}"; }
         public static string FingerRemovedJson() { return "{\"event\":\"removed\"}"; }

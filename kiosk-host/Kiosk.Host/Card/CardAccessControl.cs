@@ -54,13 +54,31 @@ internal static class CardAccessControl
         }
     }
 
-    /// <summary>EF.CardAccess parsed, or null when the card has none (6A82, or any refusal of the SELECT).</summary>
+    /// <summary>SELECT MF without data (<c>00 A4 00 0C</c>): the Vietnamese card answers 6D00, others 6A86 or 6982.</summary>
+    public static readonly byte[] SelectMasterFile = [0x00, 0xA4, 0x00, 0x0C];
+
+    /// <summary>
+    /// EF.CardAccess parsed, or null when the card has none (6A82, or any refusal of the SELECT). EF.CardAccess lives
+    /// under the MF and is selected directly; only when that is refused (an application may still be selected) is the
+    /// MF selected and the file tried once more. A refused SELECT MF (6D00 on a CCCD, 6A86, 6982, …) is tolerated.
+    /// </summary>
     private static async Task<SecurityInfos?> ReadCardAccessAsync(ICardChannel channel, CancellationToken ct)
     {
-        byte[] content;
-        try { content = await new CardReader(channel).ReadFileAsync(FidCardAccess, ct); }
-        catch (CardStatusException) { return null; }
+        byte[]? content = await TryReadCardAccessAsync(channel, ct);
+        if (content is null)
+        {
+            byte[] answer = await channel.TransmitAsync(SelectMasterFile, ct);
+            bool mfSelected = answer is [.., 0x90, 0x00];
+            if (mfSelected) content = await TryReadCardAccessAsync(channel, ct);
+        }
+        if (content is null) return null;
         try { return SecurityInfos.Parse(content); }
         catch (EmrtdException e) { throw new CardDataException(CardDataError.AccessControl, $"EF.CardAccess: {e.Message}"); }
+    }
+
+    private static async Task<byte[]?> TryReadCardAccessAsync(ICardChannel channel, CancellationToken ct)
+    {
+        try { return await new CardReader(channel).ReadFileAsync(FidCardAccess, ct); }
+        catch (CardStatusException) { return null; }
     }
 }

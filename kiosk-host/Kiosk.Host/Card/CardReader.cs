@@ -3,7 +3,8 @@ using Kiosk.Emrtd;
 namespace Kiosk.Host.Card;
 
 /// <summary>
-/// Reads a CCCD: SELECT the eMRTD application, read EF.DG1 and EF.DG13, parse them. Without an access key the APDUs are
+/// Reads a CCCD: SELECT the eMRTD application, read EF.DG1 and EF.DG13 (by short EF identifier, SELECT as fallback),
+/// parse them. Blocks shrink when the card refuses their size; offsets beyond 32 767 use the odd INS B1. Without an access key the APDUs are
 /// plain, as on the foundation's card. With one, the chip is opened first (<see cref="CardAccessControl"/>: PACE when it
 /// has EF.CardAccess, BAC with an MRZ key) and the same reads go through secure messaging.
 /// </summary>
@@ -11,18 +12,41 @@ public sealed class CardReader(ICardChannel channel, CardAccessKey? accessKey = 
 {
     private ICardChannel _channel = channel;
     private bool _opened;
+    private bool _sfiRefused;
+    private int _blockSize;
 
     /// <summary>Nonces and ephemeral keys of PACE/BAC; tests replay a worked example through it.</summary>
     internal RandomBytes Random { get; init; } = RandomSource.System;
 
+    public const ushort FidCom = 0x011E;
+    public const ushort FidSod = 0x011D;
     public const ushort FidDg1 = 0x0101;
+    public const ushort FidDg2 = 0x0102;
     public const ushort FidDg13 = 0x010D;
-    /// <summary>Largest READ BINARY block (fits one short APDU answer through secure messaging later).</summary>
+    public const ushort FidDg14 = 0x010E;
+    public const ushort FidDg15 = 0x010F;
+    /// <summary>Largest READ BINARY block in short length (fits one short APDU answer through secure messaging).</summary>
     public const int MaxBlock = 0xDF;
-    /// <summary>Plain READ BINARY offsets are 15-bit.</summary>
-    public const int MaxFileLength = 0x7FFF;
+    /// <summary>Block sizes tried, largest first, when the card refuses a block (6282 without data, 6B00, 6700).</summary>
+    public static readonly IReadOnlyList<int> FallbackBlocks = [0xA0, 0x80, 0x40, 0x20];
+    /// <summary>Plain READ BINARY (B0) offsets are 15-bit; beyond that the odd INS B1 with a DO54 offset.</summary>
+    public const int MaxEvenInsOffset = 0x7FFF;
+    /// <summary>Largest EF this reader accepts (bounded memory against a lying length field): 1 MiB.</summary>
+    public const int MaxFileLength = 0x100000;
+    /// <summary>READ BINARY commands one file may take at most (a card answering one byte at a time is cut off).</summary>
+    public const int MaxReadsPerFile = 4096;
 
-    public async Task<CardIdentity> ReadIdentityAsync(DateOnly today, CancellationToken ct)
+    /// <summary>
+    /// Largest block per READ BINARY. Up to 256 in short length (default <see cref="MaxBlock"/>); more (up to 65,536)
+    /// sends extended-length APDUs: only when the card's EF.ATR/INFO and the reader allow it.
+    /// </summary>
+    public int BlockSize { get; init; } = MaxBlock;
+
+    /// <summary>The block size now used: <see cref="BlockSize"/>, or smaller after the card refused it.</summary>
+    public int CurrentBlockSize => _blockSize == 0 ? BlockSize : _blockSize;
+
+    /// <summary>Opens the chip with the access key (once) and selects the eMRTD application.</summary>
+    public async Task OpenAsync(CancellationToken ct)
     {
         if (accessKey is not null && !_opened)
         {
@@ -30,60 +54,199 @@ public sealed class CardReader(ICardChannel channel, CardAccessKey? accessKey = 
             _opened = true;
         }
         await CheckAsync("select application", Apdus.SelectApplication(Apdus.EmrtdAid), ct);
-        var dg1 = await ReadFileAsync(FidDg1, ct);
+    }
+
+    public async Task<CardIdentity> ReadIdentityAsync(DateOnly today, CancellationToken ct)
+    {
+        await OpenAsync(ct);
+        var dg1 = await ReadLdsFileAsync(FidDg1, ct);
         var mrz = Dg1Parser.Parse(dg1);
         Dg13? dg13 = null;
-        try
-        {
-            var dg13Bytes = await ReadFileAsync(FidDg13, ct);
-            dg13 = Dg13Parser.Parse(dg13Bytes);
-        }
-        catch (CardStatusException e) when (e.StatusWord is 0x6A82)
-        {
-            // No DG13 on this card: the identity comes from the MRZ only.
-        }
+        var dg13Bytes = await TryReadLdsFileAsync(FidDg13, ct);
+        if (dg13Bytes is not null) dg13 = Dg13Parser.Parse(dg13Bytes);
+        // else: no DG13 on this card: the identity comes from the MRZ only.
         return CardIdentity.From(mrz, dg13, today);
     }
+
+    /// <summary>An LDS file of the selected application, or null when the card has none (6A82).</summary>
+    public async Task<byte[]?> TryReadLdsFileAsync(ushort fid, CancellationToken ct)
+    {
+        try { return await ReadLdsFileAsync(fid, ct); }
+        catch (CardStatusException e) when (e.StatusWord is 0x6A82) { return null; }
+    }
+
+    /// <summary>
+    /// Reads an LDS file (EF.COM, EF.SOD, DG1..DG16) of the selected application: by its short EF identifier
+    /// (READ BINARY with P1 = 80 | SFI selects and reads in one command, saving a SELECT), falling back to SELECT once
+    /// the card refuses short identifiers.
+    /// </summary>
+    public async Task<byte[]> ReadLdsFileAsync(ushort fid, CancellationToken ct)
+    {
+        if (!_sfiRefused && ShortFileId(fid) is int sfi)
+        {
+            byte[]? head = await TryReadHeadBySfiAsync(fid, sfi, ct);
+            if (head is not null) return await ReadRestAsync(fid, head, ct);
+            _sfiRefused = true;
+        }
+        return await ReadFileAsync(fid, ct);
+    }
+
+    /// <summary>The SFI of an eMRTD file (its FID's low 5 bits for 01xx files), or null.</summary>
+    public static int? ShortFileId(ushort fid) => (fid >> 8) == 0x01 && (fid & 0xFF) is > 0 and <= 0x1E ? fid & 0x1F : null;
 
     /// <summary>Selects an EF and reads it whole: 4 bytes for the TLV header, then the rest in blocks.</summary>
     public async Task<byte[]> ReadFileAsync(ushort fid, CancellationToken ct)
     {
         await CheckAsync($"select {fid:X4}", Apdus.SelectFile(fid), ct);
         var head = await ReadBlockAsync(0, 4, ct);
-        var (_, _, headerLength, valueLength) = BerTlv.ReadHeader(head);
-        var total = headerLength + valueLength;
+        return await ReadRestAsync(fid, head, ct);
+    }
+
+    /// <summary>The first bytes of a file read by SFI; null when the card does not take short EF identifiers.</summary>
+    private async Task<byte[]?> TryReadHeadBySfiAsync(ushort fid, int sfi, CancellationToken ct)
+    {
+        var response = ResponseApdu.Parse(await _channel.TransmitAsync(ReadBinaryApdus.ShortFileId(sfi, 0, 4), ct));
+        if (response.IsSuccess || (response.StatusWord == 0x6282 && response.Data.Length > 0)) return response.Data;
+        // The card knows short identifiers and says the file is not there (DG13 missing), or it is locked.
+        if (response.StatusWord is 0x6A82 or 0x6982) throw new CardStatusException($"read binary {fid:X4}", response.StatusWord);
+        // 6A86, 6D00, 6B00, …: no short identifiers on this card; SELECT from now on.
+        return null;
+    }
+
+    private async Task<byte[]> ReadRestAsync(ushort fid, byte[] head, CancellationToken ct)
+    {
+        if (head.Length < 2) throw new CardDataException(CardDataError.Truncated, $"EF {fid:X4}: header of {head.Length} bytes");
+        int headerLength, valueLength;
+        try { (_, _, headerLength, valueLength) = BerTlv.ReadHeader(head); }
+        catch (CardDataException e) when (e.Error == CardDataError.Truncated && head.Length < 8)
+        {
+            // Three or four length bytes (0x83/0x84): the header is longer than the first read.
+            byte[] more = await ReadBlockAsync(head.Length, 8 - head.Length, ct);
+            head = [.. head, .. more];
+            (_, _, headerLength, valueLength) = BerTlv.ReadHeader(head);
+        }
+        long total = (long)headerLength + valueLength;
         if (total > MaxFileLength) throw new CardDataException(CardDataError.LengthTooLarge, $"EF {fid:X4}: {total} bytes");
 
         var file = new byte[total];
-        var have = Math.Min(head.Length, total);
+        var have = (int)Math.Min(head.Length, total);
         head.AsSpan(0, have).CopyTo(file);
+        int reads = 0;
         while (have < total)
         {
-            var block = await ReadBlockAsync(have, Math.Min(MaxBlock, total - have), ct);
+            if (++reads > MaxReadsPerFile) throw new CardDataException(CardDataError.Truncated, $"EF {fid:X4}: more than {MaxReadsPerFile} reads");
+            var block = await ReadBlockAsync(have, (int)Math.Min(CurrentBlockSize, total - have), ct);
             if (block.Length == 0) throw new CardDataException(CardDataError.Truncated, $"EF {fid:X4}: card returned no data at {have}");
-            var n = Math.Min(block.Length, total - have);
+            var n = (int)Math.Min(block.Length, total - have);
             block.AsSpan(0, n).CopyTo(file.AsSpan(have));
             have += n;
         }
         return file;
     }
 
+    /// <summary>
+    /// One READ BINARY of the current EF. Wrong Le (6Cxx) is resent with the card's length; a refused block size
+    /// (6B00, 6700, or 6282 without data) is retried with the next smaller size, which is then kept for this card.
+    /// </summary>
     private async Task<byte[]> ReadBlockAsync(int offset, int le, CancellationToken ct)
     {
-        var response = ResponseApdu.Parse(await _channel.TransmitAsync(Apdus.ReadBinary(offset, le), ct));
-        if ((response.StatusWord & 0xFF00) == 0x6C00)
+        bool exactTried = false;
+        while (true)
         {
-            // Wrong Le: resend with the exact length available.
-            var exact = response.StatusWord & 0xFF;
-            response = ResponseApdu.Parse(await _channel.TransmitAsync(Apdus.ReadBinary(offset, exact == 0 ? 256 : exact), ct));
+            var response = await TransmitReadAsync(offset, le, ct);
+            ushort sw = response.StatusWord;
+            if (response.IsSuccess) return response.Data;
+            if (sw == 0x6282 && response.Data.Length > 0) return response.Data; // end of file before Le: a short read
+            if ((sw & 0xFF00) == 0x6C00 && !exactTried)
+            {
+                exactTried = true;
+                var exact = sw & 0xFF;
+                le = exact == 0 ? 256 : exact;
+                continue;
+            }
+            if (sw is 0x6282 or 0x6B00 or 0x6700 || (sw & 0xFF00) == 0x6C00)
+            {
+                int? smaller = SmallerBlock(le);
+                if (smaller is int next)
+                {
+                    _blockSize = Math.Min(CurrentBlockSize, next);
+                    le = next;
+                    continue;
+                }
+            }
+            throw new CardStatusException($"read binary at {offset}", sw);
         }
-        if (response.IsSuccess || response.StatusWord == 0x6282) return response.Data;
-        throw new CardStatusException($"read binary at {offset}", response.StatusWord);
+    }
+
+    private static int? SmallerBlock(int le)
+    {
+        foreach (int size in FallbackBlocks)
+            if (size < le) return size;
+        return null;
+    }
+
+    private async Task<ResponseApdu> TransmitReadAsync(int offset, int le, CancellationToken ct)
+    {
+        if (offset <= MaxEvenInsOffset)
+            return ResponseApdu.Parse(await _channel.TransmitAsync(ReadBinaryApdus.Offset(offset, le), ct));
+        var response = ResponseApdu.Parse(await _channel.TransmitAsync(ReadBinaryApdus.OddIns(offset, le), ct));
+        return response.Data.Length == 0 ? response : response with { Data = ReadBinaryApdus.UnwrapDiscretionaryData(response.Data) };
     }
 
     private async Task CheckAsync(string step, byte[] command, CancellationToken ct)
     {
         var response = ResponseApdu.Parse(await _channel.TransmitAsync(command, ct));
         if (!response.IsSuccess) throw new CardStatusException(step, response.StatusWord);
+    }
+}
+
+/// <summary>READ BINARY in its three forms: 15-bit offset (B0), short EF identifier (B0, P1 = 80 | SFI), odd INS (B1, DO54).</summary>
+public static class ReadBinaryApdus
+{
+    /// <summary><c>00 B0 P1P2 Le</c>, extended Le (<c>00 LeHi LeLo</c>) above 256.</summary>
+    public static byte[] Offset(int offset, int le)
+    {
+        if (offset is < 0 or > 0x7FFF) throw new ArgumentOutOfRangeException(nameof(offset));
+        return WithLe([0x00, 0xB0, (byte)(offset >> 8), (byte)offset], le);
+    }
+
+    /// <summary><c>00 B0 (80|SFI) offset Le</c>: selects the EF and reads from an offset of 0..255.</summary>
+    public static byte[] ShortFileId(int sfi, int offset, int le)
+    {
+        if (sfi is < 1 or > 30) throw new ArgumentOutOfRangeException(nameof(sfi));
+        if (offset is < 0 or > 0xFF) throw new ArgumentOutOfRangeException(nameof(offset));
+        return WithLe([0x00, 0xB0, (byte)(0x80 | sfi), (byte)offset], le);
+    }
+
+    /// <summary><c>00 B1 00 00 Lc 54 L offset Le</c>: the offset in a DO54 of 1 to 3 bytes; the answer comes in a DO53.</summary>
+    public static byte[] OddIns(int offset, int le)
+    {
+        if (offset is < 0 or > 0xFFFFFF) throw new ArgumentOutOfRangeException(nameof(offset));
+        byte[] value = offset <= 0xFF ? [(byte)offset] : offset <= 0xFFFF ? [(byte)(offset >> 8), (byte)offset] : [(byte)(offset >> 16), (byte)(offset >> 8), (byte)offset];
+        // DO53 adds up to 4 bytes of header to the answer.
+        int ne = Math.Min(le + (le < 0x80 ? 2 : le <= 0xFF ? 3 : 4), le > 256 ? 65536 : 256);
+        byte[] data = [0x54, (byte)value.Length, .. value];
+        return WithLe([0x00, 0xB1, 0x00, 0x00, (byte)data.Length, .. data], ne);
+    }
+
+    /// <summary>The content of the DO53 an odd-INS READ BINARY answers with.</summary>
+    public static byte[] UnwrapDiscretionaryData(byte[] data)
+    {
+        var (tag, _, header, length) = BerTlv.ReadHeader(data);
+        if (tag != 0x53) throw new CardDataException(CardDataError.UnexpectedTag, $"READ BINARY (B1): tag {tag:X} instead of 53");
+        if (header + length > data.Length) throw new CardDataException(CardDataError.Truncated, "READ BINARY (B1): DO53 cut short");
+        return data.AsSpan(header, length).ToArray();
+    }
+
+    private static byte[] WithLe(byte[] header, int le)
+    {
+        if (le is < 1 or > 65536) throw new ArgumentOutOfRangeException(nameof(le));
+        bool lcPresent = header.Length > 4;
+        if (le <= 256) return [.. header, (byte)(le == 256 ? 0 : le)];
+        int l = le == 65536 ? 0 : le;
+        // Extended: Le as 00 HI LO without data; after an (extended) Lc as HI LO. Short Lc with extended Le is not allowed.
+        if (!lcPresent) return [.. header, 0x00, (byte)(l >> 8), (byte)l];
+        int lc = header[4];
+        return [.. header.AsSpan(0, 4), 0x00, 0x00, (byte)lc, .. header.AsSpan(5), (byte)(l >> 8), (byte)l];
     }
 }

@@ -140,12 +140,24 @@
     document.querySelectorAll(".step").forEach((el) => { el.hidden = el.id !== "step-" + stepId; });
   }
 
+  // ---------- spoken guidance (espeak-ng on the host, through the headphones) ----------
+  let speechOn = false, spokenStep = null;
+  const audio = new Audio();
+  const PROMPTS = { idle: "chooseService", lookup: "lookupText", consent: "consentText", waitingCard: "placeCard", reading: "reading",
+    fingerprint: "fpText", form: "speakForm", submitting: "submitting", done: "removeCard" };
+  function speak(key) {
+    if (!speechOn || !key) return;
+    audio.src = `/api/speech/${lang}/${encodeURIComponent(key)}`;
+    audio.play().catch(() => {});
+  }
+
   function render(s) {
     last = s;
     let step = s.step;
     if (step === "idle" && uiStep === "lookup") step = "lookup";
     if (step === "form" && (s.fingerprintAccepted === null || s.fingerprintAccepted === undefined)) step = "fingerprint";
     show(step);
+    if (step !== spokenStep) { spokenStep = step; speak(PROMPTS[step]); }
     const info = s.service ? serviceInfo(s.service) : null;
     document.querySelectorAll(".service-name").forEach((el) => {
       el.textContent = info ? (el.tagName === "H2" ? "" : t("consentFor")) + pick(info.titleVi, info.titleEn) : "";
@@ -255,6 +267,7 @@
       const input = document.querySelector(`[aria-describedby="${CSS.escape(el.id)}"]`);
       if (input) { input.setAttribute("aria-invalid", "true"); first = first || input; }
     });
+    speak("errorSummary");
     $("error-summary").textContent = t("errorSummary");
     $("error-summary").hidden = false;
     $("error-summary").focus();
@@ -340,6 +353,7 @@
     const text = () => { $("idle-text").textContent = t("idleText").replace("{s}", String(left)); };
     text();
     $("idle-warning").hidden = false;
+    speak("idleTitle");
     $("btn-idle-continue").focus();
     clearInterval(countdown);
     countdown = setInterval(async () => {
@@ -372,6 +386,12 @@
 
   // ---------- wiring ----------
   $("lang").addEventListener("click", () => { lang = lang === "vi" ? "en" : "vi"; applyLanguage(); });
+  $("speech").addEventListener("click", () => {
+    speechOn = !speechOn;
+    $("speech").setAttribute("aria-pressed", String(speechOn));
+    spokenStep = null;
+    if (speechOn && last) render(last); else audio.pause();
+  });
   $("contrast").addEventListener("click", () => {
     const on = document.body.classList.toggle("hc");
     $("contrast").setAttribute("aria-pressed", String(on));

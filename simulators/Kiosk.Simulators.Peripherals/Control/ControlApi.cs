@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Kiosk.Simulators.Peripherals.Pn532;
 using Kiosk.Simulators.Peripherals.Printer;
 using Kiosk.Simulators.Peripherals.State;
 using Kiosk.Simulators.VirtualCard.Profiles;
@@ -6,7 +7,11 @@ using Kiosk.Simulators.VirtualCard.Profiles;
 namespace Kiosk.Simulators.Peripherals.Control;
 
 /// <summary>Body of POST /api/card.</summary>
-public sealed record CardRequest(string? Profile, string? Type);
+/// <summary>
+/// Body of POST /api/card. <c>bitRate</c>: the fastest bit rate the card offers (106, 212, 424, 848; default 106);
+/// <c>requireAccessControl</c>: the chip needs PACE (CAN/MRZ) or BAC (MRZ) before its files can be read.
+/// </summary>
+public sealed record CardRequest(string? Profile, string? Type, int? BitRate = null, bool? RequireAccessControl = null);
 
 /// <summary>Body of POST /api/printer; a missing field keeps its current value.</summary>
 public sealed record PrinterRequest(bool? CoverOpen, string? Paper);
@@ -49,13 +54,33 @@ public static class ControlApi
                 default:
                     return BadRequest("bad-card-type", "\"type\" must be \"A\" or \"B\"");
             }
-            state.PlaceCard(profile, type);
+            int bitRate = body.BitRate ?? AirInterfaceTiming.DefaultBitRateKbps;
+            if (!AirInterfaceTiming.IsValidBitRate(bitRate)) return BadRequest("bad-bit-rate", "\"bitRate\" must be 106, 212, 424 or 848");
+            state.PlaceCard(profile, type, new CardPlacementOptions { MaxBitRateKbps = bitRate, RequireAccessControl = body.RequireAccessControl ?? false });
             return Results.Ok(StateView(state, connections));
         });
         app.MapDelete("/api/card", (PeripheralState state, DeviceConnections connections) =>
         {
             state.RemoveCard();
             return Results.Ok(StateView(state, connections));
+        });
+
+        app.MapGet("/api/card/air", (HttpRequest request, PeripheralState state) =>
+        {
+            CardPlacement? card = state.Card;
+            if (card is null) return Results.NotFound(new ApiError("no-card", "no card on the reader"));
+            int bitRate = AirInterfaceTiming.DefaultBitRateKbps;
+            string? asked = request.Query["bitRate"];
+            if (asked is not null && (!int.TryParse(asked, out bitRate) || !AirInterfaceTiming.IsValidBitRate(bitRate)))
+                return BadRequest("bad-bit-rate", "\"bitRate\" must be 106, 212, 424 or 848");
+            return Results.Ok(AirView(card, asked is null ? null : bitRate));
+        });
+        app.MapDelete("/api/card/air", (PeripheralState state) =>
+        {
+            CardPlacement? card = state.Card;
+            if (card is null) return Results.NotFound(new ApiError("no-card", "no card on the reader"));
+            card.Air.Reset();
+            return Results.Ok(AirView(card, null));
         });
 
         app.MapPost("/api/finger", (PeripheralState state, DeviceConnections connections) =>
@@ -105,10 +130,32 @@ public static class ControlApi
                 profile = card?.Profile.Id,
                 type = card?.Type.ToString(),
                 placement = card?.Number,
+                bitRate = card?.MaxBitRateKbps,
+                requireAccessControl = card?.RequireAccessControl,
             },
             finger = new { present = state.FingerPresent },
             printer = new { coverOpen = printer.CoverOpen, paper = PaperName(printer.Paper), online = !printer.IsOffline },
             connections = new { pn532 = connections.Pn532(), fingerprint = connections.Fingerprint(), printer = connections.Printer() },
+        };
+    }
+
+    /// <summary>
+    /// The air log of the placement since it was placed or last reset: APDU count, bytes each way, the modelled air time
+    /// (at the bit rates actually used, activation and PPS included) and, when asked, the same APDUs at another bit rate.
+    /// </summary>
+    private static object AirView(CardPlacement card, int? bitRate)
+    {
+        AirSnapshot air = card.Air.Snapshot();
+        return new
+        {
+            placement = card.Number,
+            exchanges = air.Exchanges.Count,
+            commandBytes = air.CommandBytes,
+            responseBytes = air.ResponseBytes,
+            airTimeMs = air.AirTime.TotalMilliseconds,
+            atBitRate = bitRate is int rate
+                ? new { bitRate = rate, airTimeMs = AirInterfaceTiming.Total(air.Exchanges, rate).TotalMilliseconds }
+                : null,
         };
     }
 

@@ -21,20 +21,39 @@ public sealed class VirtualPn532 : ISerialDevice
     public const byte InDataExchange = 0x40;
     public const byte InDeselect = 0x44;
     public const byte InListPassiveTarget = 0x4A;
+    public const byte InPsl = 0x4E;
     public const byte InRelease = 0x52;
 
     /// <summary>Status byte bits and codes of InDataExchange (UM0701-02 §7.1).</summary>
     public const byte StatusOk = 0x00;
     public const byte StatusTimeout = 0x01;
     public const byte StatusWrongContext = 0x27;
+    /// <summary>Invalid parameter: a bit rate the card does not offer (or different rates each way).</summary>
+    public const byte StatusInvalidParameter = 0x12;
     public const byte MoreInformationBit = 0x40;
 
     /// <summary>The most DataIn bytes one InDataExchange response carries; the rest comes on the next request.</summary>
     public const int MaxDataInPerFrame = 262;
     private const int MaxReceiveBuffer = 4096;
+    /// <summary>Largest command APDU collected from host-side chaining: an extended APDU (65,544 bytes) and a margin.</summary>
+    private const int MaxChainedCommand = 65544 + 16;
 
-    /// <summary>ATS of an ISO 14443-4 type A card: TL 05, T0 78 (FSCI 8 = 256 bytes, TA/TB/TC present), TA 80, TB 81 (FWI 8), TC 02.</summary>
-    private static readonly byte[] TypeAAts = [0x05, 0x78, 0x80, 0x81, 0x02];
+    /// <summary>
+    /// ATS of an ISO 14443-4 type A card: TL 05, T0 78 (FSCI 8 = 256 bytes, TA/TB/TC present), TA (80 = same bit rate
+    /// both ways, plus the rates the placement offers), TB 81 (FWI 8), TC 02.
+    /// </summary>
+    private static byte[] TypeAAts(int maxBitRateKbps) => [0x05, 0x78, BitRateCapability(maxBitRateKbps), 0x81, 0x02];
+
+    /// <summary>TA(1) / ATQB bit-rate byte: bits 7-5 card to reader, 3-1 reader to card (212, 424, 848), bit 8 same both ways.</summary>
+    public static byte BitRateCapability(int maxBitRateKbps)
+    {
+        int rates = maxBitRateKbps switch { >= 848 => 0x7, >= 424 => 0x3, >= 212 => 0x1, _ => 0 };
+        return (byte)(0x80 | (rates << 4) | rates);
+    }
+
+    private const int CardFrameSize = 256;
+    private const int CardFwi = AirInterfaceTiming.DefaultFwi;
+    private int activeBitRate = AirInterfaceTiming.DefaultBitRateKbps;
 
     private readonly PeripheralState state;
     private readonly List<byte> received = new();
@@ -111,6 +130,7 @@ public sealed class VirtualPn532 : ISerialDevice
             Diagnose => ExecuteDiagnose(parameters),
             GetGeneralStatus => ExecuteGetGeneralStatus(),
             InListPassiveTarget => ExecuteInListPassiveTarget(parameters),
+            InPsl => ExecuteInPsl(parameters),
             InDataExchange => ExecuteInDataExchange(parameters),
             InRelease or InDeselect => ExecuteRelease(code, parameters),
             _ => SyntaxError(),
@@ -128,7 +148,8 @@ public sealed class VirtualPn532 : ISerialDevice
             case 0x06:
                 // Attention request test: is the activated card still in the field?
                 bool present = ActiveCard() is not null;
-                return (AirInterfaceTiming.Exchange(1, 1), Frame(Diagnose, [present ? (byte)0x00 : (byte)0x01]));
+                // Presence checks are not part of a read's air time (the APDU log), only of the time the chip is busy.
+                return (AirInterfaceTiming.Exchange(1, 1, activeBitRate), Frame(Diagnose, [present ? (byte)0x00 : (byte)0x01]));
             default:
                 return SyntaxError();
         }
@@ -152,6 +173,7 @@ public sealed class VirtualPn532 : ISerialDevice
             && ((baudRateType == 0x00 && card.Type == CardType.A) || (baudRateType == 0x03 && card.Type == CardType.B));
         chainedCommand.Clear();
         pendingResponse = null;
+        activeBitRate = AirInterfaceTiming.DefaultBitRateKbps;
         if (!matches)
         {
             activePlacement = null;
@@ -164,17 +186,35 @@ public sealed class VirtualPn532 : ISerialDevice
         {
             target.AddRange([0x00, 0x04, 0x20, (byte)card.Nfcid.Length]); // SENS_RES, SEL_RES (ISO 14443-4), NFCID length
             target.AddRange(card.Nfcid);
-            target.AddRange(TypeAAts);
+            target.AddRange(TypeAAts(card.MaxBitRateKbps));
         }
         else
         {
             target.Add(0x50); // ATQB: 50, PUPI, application data, protocol info (256-byte frames, ISO 14443-4, FWI 7)
             target.AddRange(card.Nfcid);
-            target.AddRange([0x00, 0x00, 0x00, 0x00, 0x00, 0x81, 0x71]);
+            target.AddRange([0x00, 0x00, 0x00, 0x00, card.MaxBitRateKbps > 106 ? BitRateCapability(card.MaxBitRateKbps) : (byte)0x00, 0x81, 0x71]);
             target.AddRange([0x01, 0x00]); // ATTRIB_RES length, ATTRIB_RES
         }
+        card.Air.RecordOverhead(AirInterfaceTiming.ActivationTime);
         return (AirInterfaceTiming.ActivationTime, Frame(InListPassiveTarget, target.ToArray()));
     }
+
+    /// <summary>InPSL (UM0701-02 §7.3.11): Tg, BRit, BRti. The card accepts the same rate both ways, up to what it offers.</summary>
+    private (TimeSpan, byte[]) ExecuteInPsl(ReadOnlySpan<byte> parameters)
+    {
+        if (parameters.Length < 3) return SyntaxError();
+        CardPlacement? card = ActiveCard();
+        if (card is null || parameters[0] != 1) return Respond(InPsl, [StatusWrongContext]);
+        int? kbps = parameters[1] switch { 0 => 106, 1 => 212, 2 => 424, 3 => 848, _ => null };
+        if (kbps is null || parameters[1] != parameters[2] || kbps > card.MaxBitRateKbps) return Respond(InPsl, [StatusInvalidParameter]);
+        activeBitRate = kbps.Value;
+        TimeSpan time = AirInterfaceTiming.BitRateSwitch();
+        card.Air.RecordOverhead(time);
+        return (time, Frame(InPsl, [StatusOk]));
+    }
+
+    /// <summary>The bit rate now in use with the activated card (106 until an InPSL switches it).</summary>
+    public int ActiveBitRateKbps => activeBitRate;
 
     private (TimeSpan, byte[]) ExecuteInDataExchange(ReadOnlySpan<byte> parameters)
     {
@@ -191,7 +231,7 @@ public sealed class VirtualPn532 : ISerialDevice
             // The card left the field: the chip waits for the frame-waiting time and reports a timeout.
             chainedCommand.Clear();
             pendingResponse = null;
-            return (AirInterfaceTiming.Exchange(dataOut.Length, 0), Frame(InDataExchange, [StatusTimeout]));
+            return (AirInterfaceTiming.NoAnswer(dataOut.Length, activeBitRate, CardFrameSize, CardFwi), Frame(InDataExchange, [StatusTimeout]));
         }
 
         if (dataOut.IsEmpty && !hostHasMore && pendingResponse is not null)
@@ -200,17 +240,25 @@ public sealed class VirtualPn532 : ISerialDevice
             return NextResponseChunk(TimeSpan.Zero);
         }
         pendingResponse = null;
+        if (chainedCommand.Count + dataOut.Length > MaxChainedCommand)
+        {
+            // Longer than any extended APDU: the host is broken; drop the chain rather than grow without bound.
+            chainedCommand.Clear();
+            return Respond(InDataExchange, [StatusInvalidParameter]);
+        }
         chainedCommand.AddRange(dataOut.ToArray());
         if (hostHasMore)
         {
-            // ISO-DEP chaining towards the card: the chip forwards the block and reports success without data.
-            return (AirInterfaceTiming.Exchange(dataOut.Length, 0), Frame(InDataExchange, [StatusOk]));
+            // Host-side chaining: the PN532 collects the APDU; its blocks go on the air (and are timed) with the last part.
+            return (TimeSpan.Zero, Frame(InDataExchange, [StatusOk]));
         }
         byte[] apdu = chainedCommand.ToArray();
         chainedCommand.Clear();
         byte[] answer = card.Card.Process(apdu);
         pendingResponse = answer;
-        return NextResponseChunk(AirInterfaceTiming.Exchange(apdu.Length, answer.Length));
+        TimeSpan air = AirInterfaceTiming.Exchange(apdu.Length, answer.Length, activeBitRate, CardFrameSize, CardFwi);
+        card.Air.Record(apdu.Length, answer.Length, air);
+        return NextResponseChunk(air);
     }
 
     private (TimeSpan, byte[]) NextResponseChunk(TimeSpan delay)
@@ -232,6 +280,7 @@ public sealed class VirtualPn532 : ISerialDevice
         if (target != 0 && target != 1) return Respond(code, [StatusWrongContext]);
         if (activePlacement is not null && code == InRelease)
         {
+            activeBitRate = AirInterfaceTiming.DefaultBitRateKbps;
             ActiveCard()?.Card.Reset();
             activePlacement = null;
         }

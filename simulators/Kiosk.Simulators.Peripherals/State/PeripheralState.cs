@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Kiosk.Simulators.VirtualCard;
+using Kiosk.Simulators.VirtualCard.AccessControl;
 using Kiosk.Simulators.VirtualCard.Profiles;
 
 namespace Kiosk.Simulators.Peripherals.State;
@@ -13,16 +14,24 @@ public enum CardType
 
 /// <summary>
 /// One placement of a card on the reader. Each placement has its own number and a fresh random UID (NFCID), as a CCCD
-/// that uses random UIDs shows a new one every time it enters the field.
+/// that uses random UIDs shows a new one every time it enters the field. It also keeps what went over the air during
+/// the placement (<see cref="Air"/>), so a benchmark can compare a read's total time with the air-interface time.
 /// </summary>
 public sealed class CardPlacement
 {
     public CardPlacement(long number, PersonProfile profile, CardType type)
+        : this(number, profile, type, new CardPlacementOptions())
+    {
+    }
+
+    public CardPlacement(long number, PersonProfile profile, CardType type, CardPlacementOptions options)
     {
         Number = number;
         Profile = profile;
         Type = type;
-        Card = new VirtualCccdCard(profile);
+        MaxBitRateKbps = options.MaxBitRateKbps;
+        RequireAccessControl = options.RequireAccessControl;
+        Card = new VirtualCccdCard(profile, new VirtualCardOptions { RequireAccessControl = options.RequireAccessControl });
         // ISO 14443-3: a single-size UID starting with 08 is a random ID.
         byte[] random = RandomNumberGenerator.GetBytes(4);
         random[0] = 0x08;
@@ -34,6 +43,64 @@ public sealed class CardPlacement
     public CardType Type { get; }
     public IVirtualCard Card { get; }
     public byte[] Nfcid { get; }
+    /// <summary>The fastest bit rate the card offers in its ATS (TA(1)) or ATQB; the reader may switch to it with InPSL.</summary>
+    public int MaxBitRateKbps { get; }
+    public bool RequireAccessControl { get; }
+    public AirLog Air { get; } = new();
+}
+
+/// <summary>How a card is placed: its fastest bit rate and whether it guards its files with PACE/BAC.</summary>
+public sealed record CardPlacementOptions
+{
+    /// <summary>106, 212, 424 or 848 kbit/s. 106 (the default) keeps the card at the activation bit rate.</summary>
+    public int MaxBitRateKbps { get; init; } = 106;
+    public bool RequireAccessControl { get; init; }
+}
+
+/// <summary>
+/// What went over the air for one placement: every APDU exchange (command and answer length, the bit rate used) and
+/// the modelled air time. Thread-safe; <see cref="Reset"/> starts a new measurement (one read).
+/// </summary>
+public sealed class AirLog
+{
+    private readonly object gate = new();
+    private readonly List<(int Command, int Response)> exchanges = [];
+    private TimeSpan airTime;
+
+    public void Record(int commandBytes, int responseBytes, TimeSpan time)
+    {
+        lock (gate)
+        {
+            exchanges.Add((commandBytes, responseBytes));
+            airTime += time;
+        }
+    }
+
+    /// <summary>Time spent on the air outside APDUs (activation, PPS, presence checks).</summary>
+    public void RecordOverhead(TimeSpan time)
+    {
+        lock (gate) airTime += time;
+    }
+
+    public void Reset()
+    {
+        lock (gate)
+        {
+            exchanges.Clear();
+            airTime = TimeSpan.Zero;
+        }
+    }
+
+    public AirSnapshot Snapshot()
+    {
+        lock (gate) return new AirSnapshot([.. exchanges], airTime);
+    }
+}
+
+public sealed record AirSnapshot(IReadOnlyList<(int Command, int Response)> Exchanges, TimeSpan AirTime)
+{
+    public int CommandBytes => Exchanges.Sum(e => e.Command);
+    public int ResponseBytes => Exchanges.Sum(e => e.Response);
 }
 
 public enum PaperLevel
@@ -79,11 +146,14 @@ public sealed class PeripheralState
     }
 
     /// <summary>Puts a card on the reader, replacing any card already there.</summary>
-    public CardPlacement PlaceCard(PersonProfile profile, CardType type)
+    public CardPlacement PlaceCard(PersonProfile profile, CardType type) => PlaceCard(profile, type, new CardPlacementOptions());
+
+    /// <summary>Puts a card with these options on the reader, replacing any card already there.</summary>
+    public CardPlacement PlaceCard(PersonProfile profile, CardType type, CardPlacementOptions options)
     {
         lock (gate)
         {
-            card = new CardPlacement(++placementCounter, profile, type);
+            card = new CardPlacement(++placementCounter, profile, type, options);
             return card;
         }
     }

@@ -18,10 +18,12 @@ public class CardReaderTests
         Assert.Equal(new DateOnly(1999, 1, 1), identity.DateOfBirth);
 
         Assert.Equal("00A4040C07A0000002471001", Convert.ToHexString(card.Commands[0]));
-        Assert.Equal("00A4020C020101", Convert.ToHexString(card.Commands[1]));
-        Assert.Equal("00B0000004", Convert.ToHexString(card.Commands[2]));
-        Assert.Equal("00B000045B", Convert.ToHexString(card.Commands[3])); // DG1 = 95 bytes: 4 + 91
-        Assert.Equal("00A4020C02010D", Convert.ToHexString(card.Commands[4]));
+        // This card refuses short EF identifiers (6D00): one try, then SELECT for every file.
+        Assert.Equal("00B0810004", Convert.ToHexString(card.Commands[1]));
+        Assert.Equal("00A4020C020101", Convert.ToHexString(card.Commands[2]));
+        Assert.Equal("00B0000004", Convert.ToHexString(card.Commands[3]));
+        Assert.Equal("00B000045B", Convert.ToHexString(card.Commands[4])); // DG1 = 95 bytes: 4 + 91
+        Assert.Equal("00A4020C02010D", Convert.ToHexString(card.Commands[5]));
         Assert.All(card.Commands.Where(c => c[1] == 0xB0), c => Assert.InRange(c[4], 1, 0xDF));
     }
 

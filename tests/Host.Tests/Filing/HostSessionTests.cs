@@ -229,4 +229,21 @@ public class HostSessionTests
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/lookup/LT-20000101-999999")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/lookup/nonsense")).StatusCode);
     }
+
+    [Fact]
+    public async Task Spoken_prompts_come_from_the_resource_file_and_are_cached()
+    {
+        await using var k = await Start();
+        Assert.Equal(HttpStatusCode.NotFound, (await k.Http.GetAsync("/api/speech/vi/noSuchPrompt")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await k.Http.GetAsync("/api/speech/fr/placeCard")).StatusCode);
+        if (!File.Exists(Kiosk.Host.Filing.SpeechEndpoints.Espeak)) return; // ./kiosk test installs espeak-ng
+        using var first = await k.Http.GetAsync("/api/speech/vi/placeCard");
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal("audio/wav", first.Content.Headers.ContentType!.MediaType);
+        var wav = await first.Content.ReadAsByteArrayAsync();
+        Assert.Equal("RIFF"u8.ToArray(), wav[..4]);
+        Assert.Single(Directory.GetFiles(Path.Combine(k.HostDir.Path, "speech"), "vi-*.wav"));
+        using var again = await k.Http.GetAsync("/api/speech/vi/placeCard");
+        Assert.Equal(wav, await again.Content.ReadAsByteArrayAsync());
+    }
 }

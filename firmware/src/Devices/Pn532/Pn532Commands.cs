@@ -13,6 +13,7 @@ namespace Kiosk.Firmware.Devices.Pn532
         public const byte InDataExchange = 0x40;
         public const byte InListPassiveTarget = 0x4A;
         public const byte InRelease = 0x52;
+        public const byte InPsl = 0x4E;
 
         /// <summary>Diagnose test number for the ISO 14443-4 card presence test.</summary>
         public const byte DiagnoseCardPresence = 0x06;
@@ -83,14 +84,127 @@ namespace Kiosk.Firmware.Devices.Pn532
             return version;
         }
 
-        /// <summary>Parses InListPassiveTarget's answer (NbTg, then target data); null when no target was found.</summary>
+        /// <summary>
+        /// Parses InListPassiveTarget's answer (NbTg, then target data); null when no target was found. Type A target
+        /// data: Tg, SENS_RES (2), SEL_RES, NFCID length, NFCID, ATS (TL first). Type B: Tg, ATQB (12: 50, PUPI (4),
+        /// application data (4), protocol info (3)), ATTRIB_RES length, ATTRIB_RES. The FSC, FWI and bit rates come from
+        /// the ATS (T0, TA(1), TB(1)) or the ATQB's protocol info; a short or missing ATS leaves the ISO defaults.
+        /// </summary>
         public static Pn532Target ParseListedTarget(byte[] parameters, CardType type)
         {
             if (parameters == null || parameters.Length < 2 || parameters[0] == 0) return null;
             Pn532Target target = new Pn532Target();
             target.TargetNumber = parameters[1];
             target.Type = type;
+            if (type == CardType.TypeB) ParseAtqb(parameters, 2, target);
+            else ParseTypeA(parameters, 2, target);
             return target;
+        }
+
+        private static void ParseTypeA(byte[] p, int i, Pn532Target target)
+        {
+            // SENS_RES (2), SEL_RES (1), NFCID length (1)
+            if (i + 4 > p.Length) return;
+            int uidLength = p[i + 3];
+            int ats = i + 4 + uidLength;
+            if (ats >= p.Length) return;
+            int tl = p[ats];
+            if (tl < 1 || ats + tl > p.Length) return;
+            byte[] copy = new byte[tl];
+            System.Array.Copy(p, ats, copy, 0, tl);
+            target.Ats = copy;
+            if (tl < 2) return;
+            int t0 = copy[1];
+            target.MaxFrameSize = FrameSizeFromIndex(t0 & 0x0F);
+            int k = 2;
+            if ((t0 & 0x10) != 0)
+            {
+                if (k >= tl) return;
+                int ta = copy[k++];
+                target.CardToReaderRates = (ta >> 4) & 0x07;
+                target.ReaderToCardRates = ta & 0x07;
+                // Bit 8: only the same bit rate both ways.
+                if ((ta & 0x80) != 0)
+                {
+                    int both = target.CardToReaderRates & target.ReaderToCardRates;
+                    target.CardToReaderRates = both;
+                    target.ReaderToCardRates = both;
+                }
+            }
+            if ((t0 & 0x20) != 0)
+            {
+                if (k >= tl) return;
+                target.FrameWaitingInteger = ClampFwi(copy[k] >> 4);
+            }
+        }
+
+        private static void ParseAtqb(byte[] p, int i, Pn532Target target)
+        {
+            // ATQB: 50, PUPI (4), application data (4), protocol info: bit rates, FSCI|type, FWI|ADC|FO.
+            if (i + 12 > p.Length || p[i] != 0x50) return;
+            int rates = p[i + 9];
+            target.CardToReaderRates = (rates >> 4) & 0x07;
+            target.ReaderToCardRates = rates & 0x07;
+            if ((rates & 0x80) != 0)
+            {
+                int both = target.CardToReaderRates & target.ReaderToCardRates;
+                target.CardToReaderRates = both;
+                target.ReaderToCardRates = both;
+            }
+            target.MaxFrameSize = FrameSizeFromIndex(p[i + 10] >> 4);
+            target.FrameWaitingInteger = ClampFwi(p[i + 11] >> 4);
+        }
+
+        private static int ClampFwi(int fwi) { return fwi == 15 ? 4 : fwi; }
+
+        /// <summary>ISO/IEC 14443-4 FSCI/FSDI to bytes (values 9..12 from the 2016 amendment; 13..15 reserved, read as 256).</summary>
+        public static int FrameSizeFromIndex(int index)
+        {
+            switch (index)
+            {
+                case 0: return 16;
+                case 1: return 24;
+                case 2: return 32;
+                case 3: return 40;
+                case 4: return 48;
+                case 5: return 64;
+                case 6: return 96;
+                case 7: return 128;
+                case 9: return 512;
+                case 10: return 1024;
+                case 11: return 2048;
+                case 12: return 4096;
+                default: return 256;
+            }
+        }
+
+        /// <summary>
+        /// The fastest bit rate (kbit/s) the card supports both ways and the reader allows, up to maxKbps (the PN532
+        /// does 212 and 424 on ISO 14443-4; 848 only when maxKbps allows it). 106 when nothing faster is common.
+        /// </summary>
+        public static int ChooseBitRate(Pn532Target target, int maxKbps)
+        {
+            int common = target.CardToReaderRates & target.ReaderToCardRates;
+            if ((common & 0x04) != 0 && maxKbps >= 848) return 848;
+            if ((common & 0x02) != 0 && maxKbps >= 424) return 424;
+            if ((common & 0x01) != 0 && maxKbps >= 212) return 212;
+            return 106;
+        }
+
+        /// <summary>The BRit/BRti code of InPSL: 0 = 106, 1 = 212, 2 = 424, 3 = 848 kbit/s.</summary>
+        public static byte BitRateCode(int kbps)
+        {
+            if (kbps >= 848) return 0x03;
+            if (kbps >= 424) return 0x02;
+            if (kbps >= 212) return 0x01;
+            return 0x00;
+        }
+
+        /// <summary>InPSL: the same bit rate both ways for an activated ISO 14443-4 target (UM0701-02 §7.3.11).</summary>
+        public static byte[] InPslCommand(byte targetNumber, int kbps)
+        {
+            byte code = BitRateCode(kbps);
+            return new byte[] { InPsl, targetNumber, code, code };
         }
 
         /// <summary>

@@ -15,6 +15,14 @@ namespace Kiosk.Firmware.Devices.Pn532
         /// <summary>Largest command APDU (extended length) the driver sends.</summary>
         public const int MaxCommandLength = 65544;
 
+        /// <summary>
+        /// Most InDataExchange frames one response may take: a full 65,546-byte answer in 262-byte frames is 251, so a card
+        /// that chains beyond this (or keeps sending empty chained frames) is broken or hostile.
+        /// </summary>
+        public const int MaxResponseFrames = 300;
+        /// <summary>Empty chained frames (MI set, no data) tolerated in one response.</summary>
+        public const int MaxEmptyChainedFrames = 2;
+
         private const int MaxSendAttempts = 2;
         private const int MaxNacks = 2;
 
@@ -30,6 +38,8 @@ namespace Kiosk.Firmware.Devices.Pn532
         public int CommandTimeoutMilliseconds = 500;
         /// <summary>How long the card may take for one InDataExchange frame (crypto on a chip card takes a while).</summary>
         public int ExchangeTimeoutMilliseconds = 3000;
+        /// <summary>How long one whole APDU exchange (all chained frames both ways) may take; the host gives up after 5 s.</summary>
+        public int ExchangeTotalTimeoutMilliseconds = 4500;
 
         public Pn532Driver(ISerialLink link, IClock clock)
         {
@@ -79,6 +89,18 @@ namespace Kiosk.Firmware.Devices.Pn532
             return result;
         }
 
+        /// <summary>
+        /// Switches an activated target to the given bit rate (both ways) with InPSL. On success the target's
+        /// BitRateKbps is updated; on failure it stays as it was (the card still talks at its old rate).
+        /// </summary>
+        public Pn532Result SetBitRate(Pn532Target target, int kbps)
+        {
+            if (target == null) return Pn532Result.Failed(Pn532Status.DeviceError, 0, "no target");
+            Pn532Result result = CheckStatusByte(Execute(Pn532Commands.InPslCommand(target.TargetNumber, kbps), CommandTimeoutMilliseconds));
+            if (result.IsOk) target.BitRateKbps = kbps;
+            return result;
+        }
+
         public Pn532Result Release(byte targetNumber)
         {
             Pn532Result result = Execute(Pn532Commands.InReleaseCommand(targetNumber), CommandTimeoutMilliseconds);
@@ -106,6 +128,7 @@ namespace Kiosk.Firmware.Devices.Pn532
             if (apdu == null || apdu.Length == 0 || apdu.Length > MaxCommandLength)
                 return Pn532Result.Failed(Pn532Status.DeviceError, 0, "command APDU length out of range");
 
+            long deadline = _clock.NowMilliseconds + ExchangeTotalTimeoutMilliseconds;
             Pn532Result answer = null;
             int sent = 0;
             while (sent < apdu.Length)
@@ -113,19 +136,23 @@ namespace Kiosk.Firmware.Devices.Pn532
                 int chunk = apdu.Length - sent;
                 if (chunk > Pn532Commands.MaxDataOutPerFrame) chunk = Pn532Commands.MaxDataOutPerFrame;
                 bool more = sent + chunk < apdu.Length;
-                answer = CheckStatusByte(Execute(Pn532Commands.InDataExchangeCommand(targetNumber, more, apdu, sent, chunk), ExchangeTimeoutMilliseconds));
+                answer = CheckStatusByte(Execute(Pn532Commands.InDataExchangeCommand(targetNumber, more, apdu, sent, chunk), FrameTimeout(deadline)));
                 if (!answer.IsOk) return answer;
                 sent += chunk;
+                if (more && _clock.NowMilliseconds >= deadline) return AbortChain(targetNumber, "command chaining took too long");
             }
 
             byte[] response = new byte[256];
             int length = 0;
+            int frames = 0;
+            int empty = 0;
             while (true)
             {
+                frames++;
                 int dataLength = answer.Data.Length - 1;
                 if (length + dataLength > MaxResponseLength)
                 {
-                    return Pn532Result.Failed(Pn532Status.DeviceError, 0, "response APDU too long");
+                    return AbortChain(targetNumber, "response APDU too long");
                 }
                 if (length + dataLength > response.Length)
                 {
@@ -140,14 +167,35 @@ namespace Kiosk.Firmware.Devices.Pn532
                 length += dataLength;
 
                 if ((answer.Data[0] & Pn532Commands.MoreInformation) == 0) break;
+                if (dataLength == 0 && ++empty > MaxEmptyChainedFrames) return AbortChain(targetNumber, "empty chained frames");
+                if (frames >= MaxResponseFrames) return AbortChain(targetNumber, "too many chained frames");
+                if (_clock.NowMilliseconds >= deadline) return AbortChain(targetNumber, "response chaining took too long");
                 // The card chains its answer: an empty InDataExchange asks for the next part.
-                answer = CheckStatusByte(Execute(Pn532Commands.InDataExchangeCommand(targetNumber, false, apdu, 0, 0), ExchangeTimeoutMilliseconds));
+                answer = CheckStatusByte(Execute(Pn532Commands.InDataExchangeCommand(targetNumber, false, apdu, 0, 0), FrameTimeout(deadline)));
                 if (!answer.IsOk) return answer;
             }
 
             byte[] exact = new byte[length];
             System.Array.Copy(response, 0, exact, 0, length);
             return Pn532Result.Ok(exact);
+        }
+
+        /// <summary>One frame's timeout: the per-frame limit, but never past the whole exchange's deadline (at least 1 ms).</summary>
+        private int FrameTimeout(long deadline)
+        {
+            long left = deadline - _clock.NowMilliseconds;
+            if (left < 1) left = 1;
+            return left < ExchangeTimeoutMilliseconds ? (int)left : ExchangeTimeoutMilliseconds;
+        }
+
+        /// <summary>
+        /// Gives up on a chain the card will not finish: the half-read answer is dropped (memory back at once) and the
+        /// card deselected, so the next APDU does not land in the middle of the old chain.
+        /// </summary>
+        private Pn532Result AbortChain(byte targetNumber, string problem)
+        {
+            Execute(Pn532Commands.InReleaseCommand(targetNumber), CommandTimeoutMilliseconds);
+            return Pn532Result.Failed(Pn532Status.DeviceError, 0, problem);
         }
 
         /// <summary>

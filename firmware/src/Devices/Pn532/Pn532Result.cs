@@ -63,5 +63,17 @@ namespace Kiosk.Firmware.Devices.Pn532
     {
         public byte TargetNumber;
         public CardType Type;
+        /// <summary>Type A: the ATS as the PN532 passes it on (TL first); null when the card sent none. Type B: null.</summary>
+        public byte[] Ats;
+        /// <summary>FSC: the largest frame the card accepts (ISO 14443-4 FSCI table; 32 when the card does not say).</summary>
+        public int MaxFrameSize = 32;
+        /// <summary>Frame waiting time integer (0..14); the card's frame waiting time is 302 us x 2^FWI. 4 when not given.</summary>
+        public int FrameWaitingInteger = 4;
+        /// <summary>Bit rates the card can send (PICC to PCD) beyond 106 kbit/s: 1 = 212, 2 = 424, 4 = 848.</summary>
+        public int CardToReaderRates;
+        /// <summary>Bit rates the card can receive (PCD to PICC) beyond 106 kbit/s: 1 = 212, 2 = 424, 4 = 848.</summary>
+        public int ReaderToCardRates;
+        /// <summary>The bit rate in use on the air, in kbit/s (106 after activation, more after a successful InPSL).</summary>
+        public int BitRateKbps = 106;
     }
 }

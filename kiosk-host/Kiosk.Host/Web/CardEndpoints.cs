@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using Kiosk.Host.Card;
+using Kiosk.Host.Filing;
+
+namespace Kiosk.Host.Web;
+
+/// <summary>Body of <c>POST /api/maintenance/card/read</c>: at most one key; none reads a card without access control.</summary>
+public sealed record CardReadRequest(string? Can, string? Mrz);
+
+/// <summary>
+/// The technicians' card read (<c>kioskctl card read</c>): <c>POST /api/maintenance/card/read</c>, loopback only. Reads the
+/// card on the kiosk's reader with <see cref="CardReader"/> and the given key, outside any resident session (refused
+/// while one runs), and answers <see cref="CardReport"/> plus timings. Nothing of the card is logged or kept.
+/// </summary>
+public static class CardEndpoints
+{
+    private static readonly SemaphoreSlim OneReadAtATime = new(1, 1);
+    public static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(60);
+
+    public static void Map(WebApplication app)
+    {
+        app.MapPost("/api/maintenance/card/read", async (HttpContext http, ICardChannel channel, SessionManager sessions, TimeProvider clock, ILoggerFactory loggers) =>
+        {
+            if (!SyncEndpoints.IsLoopback(http))
+                return Results.Json(new { error = "loopback-only", message = "The maintenance API answers on the kiosk itself only." }, statusCode: 403);
+            CardReadRequest? body;
+            try { body = http.Request.ContentLength is > 0 ? await http.Request.ReadFromJsonAsync<CardReadRequest>(http.RequestAborted) : null; }
+            catch (System.Text.Json.JsonException) { return Error(400, "bad-json", "The body must be {\"can\":\"NNNNNN\"} or {\"mrz\":\"…\"}."); }
+            CardAccessKey? key;
+            try { key = KeyFrom(body); }
+            catch (ArgumentException e) { return Error(400, "bad-key", e.Message); }
+            if (sessions.Current is not null) return Error(409, "session-active", "A resident is using the kiosk; try again when the session has ended.");
+            if (!await OneReadAtATime.WaitAsync(0)) return Error(409, "busy", "Another card read is running.");
+            var log = loggers.CreateLogger("CardRead");
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+                timeout.CancelAfter(ReadTimeout);
+                var (dump, timings) = await ReadDumpAsync(channel, key, timeout.Token);
+                var report = CardReport.Build(dump, null, DateOnly.FromDateTime(clock.GetLocalNow().DateTime));
+                report["timings"] = timings;
+                log.LogInformation("Card read by a technician: {Files} files in {Ms} ms", dump.Count, timings["totalMs"]);
+                return Results.Json(report);
+            }
+            catch (CardUnavailableException) { return Error(409, "no-card", "No card on the reader, or it was removed during the read."); }
+            catch (CardStatusException e) when (e.StatusWord == 0x6300) { return Error(422, "card-refused", "The card refused the key (6300): check the CAN or MRZ."); }
+            catch (CardStatusException e) { return Error(502, "card-status", $"The card answered {e.StatusWord:X4} at step '{e.Step}'."); }
+            catch (CardDataException e) { return Error(502, "card-data", $"The card's data could not be read: {e.Error}."); }
+            catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested) { return Error(504, "timeout", "The card did not finish within 60 s."); }
+            finally { OneReadAtATime.Release(); }
+        });
+    }
+
+    private static IResult Error(int status, string code, string message) => Results.Json(new { error = code, message }, statusCode: status);
+
+    /// <summary>The key from the body: a 6-digit CAN, or a TD1 MRZ (90 characters, or 3 lines of 30).</summary>
+    public static CardAccessKey? KeyFrom(CardReadRequest? body)
+    {
+        if (body is null || (string.IsNullOrWhiteSpace(body.Can) && string.IsNullOrWhiteSpace(body.Mrz))) return null;
+        if (!string.IsNullOrWhiteSpace(body.Can) && !string.IsNullOrWhiteSpace(body.Mrz)) throw new ArgumentException("give either a CAN or an MRZ, not both");
+        if (!string.IsNullOrWhiteSpace(body.Can)) return CardAccessKey.FromCan(body.Can.Trim());
+        Td1Mrz mrz;
+        try { mrz = Card.Mrz.ParseTd1(body.Mrz!.Trim().Replace(" ", "")); }
+        catch (CardDataException e) { throw new ArgumentException($"not a valid TD1 MRZ ({e.Error})"); }
+        return CardAccessKey.FromMrz(mrz.DocumentNumber, mrz.DateOfBirth, mrz.DateOfExpiry);
+    }
+
+    /// <summary>
+    /// Opens the card and reads EF.COM, then the files it lists among DG1, DG2, DG13, DG14, DG15, then EF.SOD (DG1 and
+    /// DG13 when EF.COM is missing). Timings in milliseconds: access control + SELECT, each file, total.
+    /// </summary>
+    public static async Task<(Dictionary<string, byte[]> Dump, Dictionary<string, object> Timings)> ReadDumpAsync(
+        ICardChannel channel, CardAccessKey? key, CancellationToken ct)
+    {
+        var total = Stopwatch.StartNew();
+        var counting = new CountingChannel(channel);
+        var reader = new CardReader(counting, key);
+        var step = Stopwatch.StartNew();
+        await reader.OpenAsync(ct);
+        var timings = new Dictionary<string, object> { ["openMs"] = Ms(step) };
+        var files = new Dictionary<string, double>();
+        var dump = new Dictionary<string, byte[]>();
+
+        async Task<bool> ReadAsync(string name, ushort fid, bool required)
+        {
+            step.Restart();
+            byte[]? bytes = required ? await reader.ReadLdsFileAsync(fid, ct) : await reader.TryReadLdsFileAsync(fid, ct);
+            files[name] = Ms(step);
+            if (bytes is null) return false;
+            dump[name] = bytes;
+            return true;
+        }
+
+        IReadOnlySet<string>? listed = null;
+        if (await ReadAsync("EF.COM", CardReader.FidCom, required: false)) listed = CardReport.ListedDataGroups(dump["EF.COM"]);
+        await ReadAsync("DG1", CardReader.FidDg1, required: true);
+        foreach (var (name, fid) in new[] { ("DG2", CardReader.FidDg2), ("DG13", CardReader.FidDg13), ("DG14", CardReader.FidDg14), ("DG15", CardReader.FidDg15) })
+        {
+            if (listed is null ? name == "DG13" : listed.Contains(name)) await ReadAsync(name, fid, required: false);
+        }
+        await ReadAsync("EF.SOD", CardReader.FidSod, required: false);
+
+        timings["filesMs"] = files;
+        timings["totalMs"] = Ms(total);
+        timings["apdus"] = counting.Commands;
+        timings["bytesSent"] = counting.BytesSent;
+        timings["bytesReceived"] = counting.BytesReceived;
+        timings["blockSize"] = reader.CurrentBlockSize;
+        return (dump, timings);
+    }
+
+    private static double Ms(Stopwatch watch) => Math.Round(watch.Elapsed.TotalMilliseconds, 1);
+
+    /// <summary>Counts APDUs and bytes on the wire (after secure messaging), for the timings.</summary>
+    private sealed class CountingChannel(ICardChannel inner) : ICardChannel
+    {
+        public int Commands;
+        public long BytesSent;
+        public long BytesReceived;
+
+        public async Task<byte[]> TransmitAsync(byte[] command, CancellationToken ct)
+        {
+            Commands++;
+            BytesSent += command.Length;
+            byte[] response = await inner.TransmitAsync(command, ct);
+            BytesReceived += response.Length;
+            return response;
+        }
+    }
+}
+
+/// <summary>
+/// The decoded card as <c>kioskctl card read/inspect --json</c> print it (field names as in issue 3): identity from DG13
+/// and DG1 (the host's parsers), the MRZ lines, and the verification results. Shared by the host endpoint and kioskctl.
+/// </summary>
+public static class CardReport
+{
+    public const string NotVerified = "not-verified";
+    public const string NotPerformed = "not-performed";
+
+    /// <summary>File names of a dump folder, as read from the chip (outer tag included).</summary>
+    public static readonly IReadOnlyList<string> FileNames = ["EF.COM", "EF.SOD", "DG1", "DG2", "DG13", "DG14", "DG15"];
+
+    /// <summary>The data groups EF.COM lists (tag list 5C: 61 → DG1, 75 → DG2, 6D → DG13, …).</summary>
+    public static IReadOnlySet<string> ListedDataGroups(byte[] efCom)
+    {
+        var names = new HashSet<string>();
+        var com = BerTlv.ReadAll(efCom);
+        if (com.Count == 0 || com[0].Tag != 0x60) throw new CardDataException(CardDataError.UnexpectedTag, "EF.COM: outer tag is not 60");
+        foreach (var child in com[0].Children())
+        {
+            if (child.Tag != 0x5C) continue;
+            foreach (byte tag in child.Value.Span)
+            {
+                string? name = tag switch
+                {
+                    0x61 => "DG1", 0x75 => "DG2", 0x63 => "DG3", 0x76 => "DG4", 0x65 => "DG5", 0x66 => "DG6", 0x67 => "DG7",
+                    0x6B => "DG11", 0x6C => "DG12", 0x6D => "DG13", 0x6E => "DG14", 0x6F => "DG15", 0x70 => "DG16",
+                    _ => null,
+                };
+                if (name is not null) names.Add(name);
+            }
+        }
+        return names;
+    }
+
+    /// <summary>
+    /// Builds the report from the raw files. DG1 is required; the other files are optional. Passive authentication is
+    /// reported as <see cref="NotVerified"/> until the Emrtd library's PassiveAuthentication is wired in here.
+    /// </summary>
+    public static Dictionary<string, object?> Build(IReadOnlyDictionary<string, byte[]> files, string? trustFolder, DateOnly today)
+    {
+        if (!files.TryGetValue("DG1", out var dg1Bytes)) throw new CardDataException(CardDataError.Truncated, "DG1 is missing");
+        Td1Mrz mrz = Dg1Parser.Parse(dg1Bytes);
+        Dg13? dg13 = files.TryGetValue("DG13", out var dg13Bytes) ? Dg13Parser.Parse(dg13Bytes) : null;
+        CardIdentity id = CardIdentity.From(mrz, dg13, today);
+        string mrzText = MrzFromDg1(dg1Bytes);
+        return new Dictionary<string, object?>
+        {
+            ["idNumber"] = id.IdNumber,
+            ["documentNumber"] = id.DocumentNumber,
+            ["fullName"] = id.FullName,
+            ["dateOfBirth"] = Date(id.DateOfBirth),
+            ["sex"] = id.Sex,
+            ["nationality"] = id.Nationality,
+            ["ethnicity"] = id.Ethnicity,
+            ["religion"] = id.Religion,
+            ["placeOfOrigin"] = id.PlaceOfOrigin,
+            ["placeOfResidence"] = id.PlaceOfResidence,
+            ["identifyingMarks"] = dg13?.IdentifyingMarks,
+            ["dateOfIssue"] = Date(id.DateOfIssue),
+            ["dateOfExpiry"] = Date(id.DateOfExpiry) ?? id.DateOfExpiryText,
+            ["fatherName"] = id.FatherName,
+            ["motherName"] = id.MotherName,
+            ["spouseName"] = id.SpouseName,
+            ["oldIdNumber"] = id.OldIdNumber,
+            ["mrz"] = new[] { mrzText[..30], mrzText[30..60], mrzText[60..] },
+            ["passiveAuthentication"] = new Dictionary<string, object?>
+            {
+                ["result"] = NotVerified,
+                ["failures"] = new[] { files.ContainsKey("EF.SOD") ? "passive authentication is not implemented in this build" : "EF.SOD missing" },
+            },
+            ["chipAuthentication"] = NotPerformed,
+            ["activeAuthentication"] = NotPerformed,
+            ["files"] = FileNames.Where(files.ContainsKey).ToArray(),
+        };
+    }
+
+    /// <summary>True when the report says the card is verified (passive authentication valid).</summary>
+    public static bool IsVerified(IReadOnlyDictionary<string, object?> report) =>
+        report.TryGetValue("passiveAuthentication", out var pa) && pa is IReadOnlyDictionary<string, object?> d
+        && d.TryGetValue("result", out var r) && r as string == "valid";
+
+    private static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The 90 MRZ characters of DG1 (61 / 5F1F), as the parser checked them.</summary>
+    private static string MrzFromDg1(byte[] dg1)
+    {
+        foreach (var child in BerTlv.ReadAll(dg1)[0].Children())
+            if (child.Tag == 0x5F1F) return System.Text.Encoding.ASCII.GetString(child.Value.Span).Replace("\r", "").Replace("\n", "");
+        throw new CardDataException(CardDataError.BadMrz, "DG1 without 5F1F");
+    }
+}
