@@ -25,13 +25,18 @@ public interface ICommand
 public sealed class CommandLine
 {
     private readonly Dictionary<string, string?> _options = new(StringComparer.Ordinal);
+    private readonly List<string> _positionals = [];
 
-    public static CommandLine Parse(IReadOnlyList<string> args, IReadOnlySet<string> flags)
+    /// <summary>Arguments that are not options (only for commands that take them, e.g. <c>card inspect DIR</c>).</summary>
+    public IReadOnlyList<string> Positionals => _positionals;
+
+    public static CommandLine Parse(IReadOnlyList<string> args, IReadOnlySet<string> flags, int maxPositionals = 0)
     {
         var line = new CommandLine();
         for (var i = 0; i < args.Count; i++)
         {
             var a = args[i];
+            if (!a.StartsWith("--", StringComparison.Ordinal) && line._positionals.Count < maxPositionals) { line._positionals.Add(a); continue; }
             if (!a.StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"unexpected argument '{a}'");
             var eq = a.IndexOf('=');
             if (eq > 0) { line._options[a[2..eq]] = a[(eq + 1)..]; continue; }
@@ -48,6 +53,12 @@ public sealed class CommandLine
     public IEnumerable<string> Names => _options.Keys;
 }
 
+/// <summary>A command that takes arguments besides its options (<c>card inspect DIR</c>).</summary>
+public interface IPositionalCommand
+{
+    int MaxPositionals { get; }
+}
+
 public sealed class UsageException(string message) : Exception(message);
 
 public static class Cli
@@ -56,7 +67,8 @@ public static class Cli
 
     /// <summary>Every command. Later issues add <c>card read</c>.</summary>
     public static IReadOnlyList<ICommand> Commands { get; } =
-        [new StatusCommand(), new SyncStatusCommand(), new SyncNowCommand(), new DossierListCommand(), new DecommissionCommand()];
+        [new StatusCommand(), new SyncStatusCommand(), new SyncNowCommand(), new DossierListCommand(), new DecommissionCommand(),
+         new CardReadCommand(), new CardInspectCommand()];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken ct = default)
     {
@@ -79,7 +91,7 @@ public static class Cli
         try
         {
             var rest = args.Skip(command.Words.Count).ToList();
-            var line = CommandLine.Parse(rest, new HashSet<string> { "json", "help", "yes", "force" });
+            var line = CommandLine.Parse(rest, new HashSet<string> { "json", "help", "yes", "force" }, command is IPositionalCommand p ? p.MaxPositionals : 0);
             if (line.Has("help"))
             {
                 output.WriteLine($"kioskctl {string.Join(' ', command.Words)}: {command.Summary}");

@@ -41,6 +41,10 @@ public sealed class VirtualCccdCard : IVirtualCard
             [LdsFileIds.Dg1] = LdsFiles.Dg1(profile),
             [LdsFileIds.Dg13] = LdsFiles.Dg13(profile),
         };
+        if (options.Security is not null)
+        {
+            foreach ((ushort id, byte[] content) in options.Security.Files(files[LdsFileIds.Dg1], files[LdsFileIds.Dg13])) files[id] = content;
+        }
         if (!options.RequireAccessControl)
         {
             applet = new EmrtdApplet(new CardFileSystem(files));
@@ -58,7 +62,21 @@ public sealed class VirtualCccdCard : IVirtualCard
     public byte[] Process(byte[] commandApdu)
     {
         ArgumentNullException.ThrowIfNull(commandApdu);
-        lock (gate) return accessControl?.Process(commandApdu) ?? applet.Process(commandApdu);
+        lock (gate)
+        {
+            if (accessControl is null && Options.Security is not null && IsInternalAuthenticate(commandApdu, out byte[] challenge))
+                return [.. Options.Security.SignChallenge(challenge), 0x90, 0x00];
+            return accessControl?.Process(commandApdu) ?? applet.Process(commandApdu);
+        }
+    }
+
+    /// <summary>00 88 00 00 08 challenge [Le]: the active-authentication command, in plain.</summary>
+    private static bool IsInternalAuthenticate(byte[] apdu, out byte[] challenge)
+    {
+        challenge = [];
+        if (apdu.Length < 13 || apdu[0] != 0x00 || apdu[1] != 0x88 || apdu[4] != 0x08) return false;
+        challenge = apdu[5..13];
+        return true;
     }
 
     public void Reset()

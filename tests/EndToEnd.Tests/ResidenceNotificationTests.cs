@@ -147,6 +147,30 @@ public sealed class ResidenceNotificationTests(SimulatedKiosk kiosk) : IClassFix
             Assert.Contains(component, output);
     }
 
+    [Fact]
+    public async Task The_maintenance_console_shows_components_and_the_filed_dossier_without_personal_data()
+    {
+        await ResetAsync();
+        await StartSessionWithCardAsync("nguyen-van-an");
+        var form = new { addressLine = "Số 9 Xuân Thủy", provinceCode = 1, wardCode = 4, fromDate = DateTime.Now.ToString("yyyy-MM-dd"), toDate = DateTime.Now.AddDays(2).ToString("yyyy-MM-dd"), reason = "Học tập" };
+        (await kiosk.PostJsonAsync(kiosk.Ports.HostUrl + "/api/session/submit", form)).EnsureSuccessStatusCode();
+        string code = (await Session()).GetProperty("result").GetProperty("dossierCode").GetString()!;
+        (await kiosk.PostJsonAsync(kiosk.Ports.HostUrl + "/api/session/end", new { })).Dispose();
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchChromiumAsync(playwright);
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(kiosk.Ports.HostUrl + "/maintenance");
+        await page.Locator($"#dossiers td:text-is('{code}')").WaitForAsync(new() { Timeout = 15_000 });
+        string text = await page.InnerTextAsync("body");
+        await SaveScreenshotAsync(page, "maintenance");
+        Assert.Contains("online", text);
+        Assert.Contains("delivered", text);
+        Assert.DoesNotContain("Nguyễn Văn An", text);
+        Assert.DoesNotContain("001085012345", text);
+        Assert.DoesNotContain("Xuân Thủy", text);
+    }
+
     private async Task StartSessionWithCardAsync(string profile)
     {
         (await kiosk.PostJsonAsync(kiosk.Ports.HostUrl + "/api/session/start", new { language = "vi" })).EnsureSuccessStatusCode();

@@ -4,27 +4,6 @@ using System.Text.RegularExpressions;
 
 namespace Kiosk.Host.Filing;
 
-/// <summary>The dossier lifecycle codes 1–10 (domain.md §1.7) in plain words.</summary>
-public static class DossierStatus
-{
-    private static readonly Dictionary<int, FieldError> Words = new()
-    {
-        [1] = new("Mới đăng ký: hồ sơ đã được gửi, chờ cán bộ tiếp nhận.", "Newly filed: waiting for staff to receive it."),
-        [2] = new("Đã được tiếp nhận.", "Received by the ward police."),
-        [3] = new("Không được tiếp nhận. Vui lòng liên hệ Công an phường.", "Not accepted. Please contact the ward police."),
-        [4] = new("Đang xử lý.", "Being processed."),
-        [5] = new("Cần bổ sung giấy tờ. Vui lòng liên hệ Công an phường.", "More documents are needed. Please contact the ward police."),
-        [6] = new("Cần nộp lệ phí.", "The fee must be paid."),
-        [7] = new("Công dân đã yêu cầu rút hồ sơ.", "Withdrawn at the citizen's request."),
-        [8] = new("Đã dừng xử lý.", "Processing stopped."),
-        [9] = new("Đã xử lý xong, chờ trả kết quả.", "Processed; the result is ready."),
-        [10] = new("Đã trả kết quả.", "The result has been handed over."),
-    };
-
-    public static FieldError Describe(int status) =>
-        Words.TryGetValue(status, out var w) ? w : new("Trạng thái chưa xác định.", "Unknown status.");
-}
-
 public sealed record LookupResult(string Code, int Status, string StatusVi, string StatusEn, DateTime? ReceivedAt);
 
 /// <summary>
@@ -54,7 +33,7 @@ public sealed partial class DossierLookup(HttpClient http)
         if (response.StatusCode == HttpStatusCode.NotFound) return null;
         response.EnsureSuccessStatusCode();
         var s = await response.Content.ReadFromJsonAsync<PortalStatus>(ct) ?? throw new HttpRequestException("empty answer");
-        var words = DossierStatus.Describe(s.Status);
+        var words = Store.DossierStatuses.Describe(s.Status);
         return new LookupResult(s.Code, s.Status, words.Vi, words.En, s.ReceivedAt);
     }
 }

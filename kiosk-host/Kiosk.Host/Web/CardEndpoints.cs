@@ -15,6 +15,11 @@ public sealed record CardReadRequest(string? Can, string? Mrz);
 public static class CardEndpoints
 {
     private static readonly SemaphoreSlim OneReadAtATime = new(1, 1);
+    /// <summary>Vietnamese letters as UTF-8, not \u escapes (issue 3: "Vietnamese text in UTF-8 with its diacritics").</summary>
+    public static readonly System.Text.Json.JsonSerializerOptions ReportJson = new(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
     public static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(60);
 
     public static void Map(WebApplication app)
@@ -40,7 +45,7 @@ public static class CardEndpoints
                 var report = CardReport.Build(dump, null, DateOnly.FromDateTime(clock.GetLocalNow().DateTime));
                 report["timings"] = timings;
                 log.LogInformation("Card read by a technician: {Files} files in {Ms} ms", dump.Count, timings["totalMs"]);
-                return Results.Json(report);
+                return Results.Json(report, ReportJson);
             }
             catch (CardUnavailableException) { return Error(409, "no-card", "No card on the reader, or it was removed during the read."); }
             catch (CardStatusException e) when (e.StatusWord == 0x6300) { return Error(422, "card-refused", "The card refused the key (6300): check the CAN or MRZ."); }

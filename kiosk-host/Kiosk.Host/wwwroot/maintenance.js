@@ -1,4 +1,5 @@
-// Maintenance console: component states from /api/status, refreshed by events and every 5 s. No personal data.
+// Maintenance console: component states from /api/status, the outbox and the dossier list from the loopback-only
+// maintenance API, refreshed by events and every 5 s. No personal data.
 (function () {
   "use strict";
   const names = {
@@ -23,7 +24,28 @@
     } catch (e) {
       document.getElementById("kiosk").textContent = "Host không phản hồi / host not reachable";
     }
+    await loadSync();
   }
+  // The maintenance API answers on the kiosk itself only (loopback); elsewhere these sections stay empty.
+  async function loadSync() {
+    try {
+      const sync = await (await fetch("/api/maintenance/sync", { cache: "no-store" })).json();
+      document.getElementById("sync-detail").textContent =
+        `Đang gửi / leased: ${sync.leased} — lỗi không gửi được / dead letters: ${sync.deadLetter}` +
+        (sync.pausedUntil ? ` — tạm dừng đến / paused until: ${sync.pausedUntil}` : "");
+      const rows = await (await fetch("/api/maintenance/dossiers", { cache: "no-store" })).json();
+      document.querySelector("#dossiers tbody").innerHTML = rows.slice(-50).reverse().map((d) =>
+        `<tr><td>${esc(d.localReference)}</td><td>${esc(d.procedure)}</td><td>${esc(d.createdAt)}</td>` +
+        `<td class="${d.state === "dead-letter" ? "error" : ""}">${esc(d.state)}</td><td>${esc(d.portalCode || "—")}</td>` +
+        `<td>${esc(d.portalStatus ?? "—")}</td><td>${esc(d.attempts)}</td><td>${esc(d.lastError || "")}</td></tr>`).join("");
+    } catch (e) {
+      document.getElementById("sync-detail").textContent = "Chỉ xem được trên kiosk / only on the kiosk itself";
+    }
+  }
+  document.getElementById("sync-now").addEventListener("click", async () => {
+    await fetch("/api/maintenance/sync/now", { method: "POST" });
+    setTimeout(load, 1000);
+  });
   const events = new EventSource("/api/events");
   ["printer", "device", "card"].forEach((n) => events.addEventListener(n, load));
   setInterval(load, 5000);

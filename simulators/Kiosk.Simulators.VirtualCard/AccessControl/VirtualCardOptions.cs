@@ -14,4 +14,10 @@ public sealed record VirtualCardOptions
 
     /// <summary>The chip's nonces and keys; tests inject fixed bytes to replay exchanges.</summary>
     public RandomBytes Random { get; init; } = RandomSource.System;
+
+    /// <summary>
+    /// Null (the default): the card holds EF.COM, DG1 and DG13 only. Set: also DG2, DG14, DG15 and EF.SOD signed by the
+    /// test PKI (with the faulty-card variant it names), and the card answers INTERNAL AUTHENTICATE (in plain mode).
+    /// </summary>
+    public Security.CardSecurity? Security { get; init; }
 }

@@ -21,6 +21,10 @@ public static class LdsFileIds
         0x1E => EfCom,
         0x01 => Dg1,
         0x0D => Dg13,
+        0x02 => 0x0102,
+        0x0E => 0x010E,
+        0x0F => 0x010F,
+        0x1D => 0x011D,
         _ => null,
     };
 }

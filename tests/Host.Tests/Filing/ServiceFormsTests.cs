@@ -156,7 +156,7 @@ public class ServiceFormsTests
     [Fact]
     public void Status_words_for_every_code()
     {
-        for (var i = 1; i <= 10; i++) Assert.DoesNotContain("chưa xác định", DossierStatus.Describe(i).Vi);
-        Assert.Equal("Đang xử lý.", DossierStatus.Describe(4).Vi);
+        for (var i = 1; i <= 10; i++) Assert.DoesNotContain("chưa xác định", Kiosk.Host.Store.DossierStatuses.Describe(i).Vi);
+        Assert.Equal("Đang xử lý.", Kiosk.Host.Store.DossierStatuses.Describe(4).Vi);
     }
 }

@@ -1,0 +1,135 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Kiosk.Host.Card;
+using Kiosk.Host.Web;
+
+namespace Kiosk.Ctl;
+
+/// <summary>Shared output of <c>card read</c> and <c>card inspect</c>: one JSON object (UTF-8 with diacritics) or lines.</summary>
+internal static class CardOutput
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // Vietnamese letters as they are, not \\u escapes
+        WriteIndented = false,
+    };
+
+    public static readonly string[] Labels =
+    [
+        "idNumber", "documentNumber", "fullName", "dateOfBirth", "sex", "nationality", "ethnicity", "religion",
+        "placeOfOrigin", "placeOfResidence", "identifyingMarks", "dateOfIssue", "dateOfExpiry", "fatherName",
+        "motherName", "spouseName", "oldIdNumber",
+    ];
+
+    public static void Print(JsonElement report, bool json, TextWriter output)
+    {
+        if (json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(report, Json));
+            return;
+        }
+        foreach (var name in Labels) output.WriteLine($"{name,-18} {HostApi.Str(report, name)}");
+        if (report.TryGetProperty("mrz", out var mrz) && mrz.ValueKind == JsonValueKind.Array)
+            foreach (var line in mrz.EnumerateArray()) output.WriteLine($"{"mrz",-18} {line.GetString()}");
+        if (report.TryGetProperty("passiveAuthentication", out var pa))
+        {
+            output.WriteLine($"{"passive auth.",-18} {HostApi.Str(pa, "result")}");
+            if (pa.TryGetProperty("failures", out var failures) && failures.ValueKind == JsonValueKind.Array)
+                foreach (var f in failures.EnumerateArray()) output.WriteLine($"{"",-18} - {f.GetString()}");
+        }
+        output.WriteLine($"{"chip auth.",-18} {HostApi.Str(report, "chipAuthentication")}");
+        output.WriteLine($"{"active auth.",-18} {HostApi.Str(report, "activeAuthentication")}");
+        if (report.TryGetProperty("timings", out var t)) output.WriteLine($"{"timings",-18} {JsonSerializer.Serialize(t, Json)}");
+    }
+
+    public static bool Verified(JsonElement report) =>
+        report.TryGetProperty("passiveAuthentication", out var pa) && HostApi.Str(pa, "result") == "valid";
+}
+
+/// <summary>
+/// <c>kioskctl card read [--can NNNNNN | --mrz "MRZ"] [--json]</c>: reads the card on the kiosk's reader through the
+/// host (loopback-only API). Exit 0 when read and verified, 1 read but not verified or the card refused / absent,
+/// 2 host unreachable, 64 usage.
+/// </summary>
+public sealed class CardReadCommand : ICommand
+{
+    public IReadOnlyList<string> Words { get; } = ["card", "read"];
+    public string Summary => "read the card on the reader (--can NNNNNN | --mrz \"MRZ\"); exit 0 when verified";
+
+    public async Task<int> RunAsync(CommandLine line, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        HostApi.CheckOptions(line, "can", "mrz");
+        string? can = line.Has("can") ? line.Get("can", "") : null;
+        string? mrz = line.Has("mrz") ? line.Get("mrz", "") : null;
+        if (can is not null && mrz is not null) throw new UsageException("give either --can or --mrz");
+        if (can is not null && (can.Length != 6 || !can.All(char.IsAsciiDigit))) throw new UsageException("--can is 6 digits (the last 6 of the ID number)");
+        if (!line.Has("timeout")) line = WithTimeout(line);
+        var answer = await HostApi.CallAsync(line, HttpMethod.Post, "/api/maintenance/card/read", new { can, mrz }, error, ct);
+        if (answer is null) return ExitCodes.Unreachable;
+        if (answer.StatusCode != 200) return HostApi.Refused(answer, "card read", error);
+        CardOutput.Print(answer.Body, line.Has("json"), output);
+        return CardOutput.Verified(answer.Body) ? ExitCodes.Ok : ExitCodes.Degraded;
+    }
+
+    /// <summary>A card read takes longer than a status call: 70 s unless --timeout says otherwise.</summary>
+    private static CommandLine WithTimeout(CommandLine line)
+    {
+        var args = new List<string>();
+        foreach (var name in line.Names)
+        {
+            if (name == "json") { args.Add("--json"); continue; }
+            args.Add("--" + name + "=" + line.Get(name, ""));
+        }
+        args.Add("--timeout=70");
+        return CommandLine.Parse(args, new HashSet<string> { "json" });
+    }
+}
+
+/// <summary>
+/// <c>kioskctl card inspect DIR [--trust DIR] [--json]</c>: decodes a saved dump (raw files EF.COM, EF.SOD, DG1, DG2,
+/// DG13, DG14, DG15; EF.SOD and DG1 required) offline. Exit 0 when decoded and verified, 1 otherwise, 64 usage.
+/// </summary>
+public sealed class CardInspectCommand : ICommand, IPositionalCommand
+{
+    /// <summary>Larger files are not from a chip: refuse them rather than load them.</summary>
+    public const long MaxFileBytes = 1 << 20;
+
+    public IReadOnlyList<string> Words { get; } = ["card", "inspect"];
+    public string Summary => "decode a saved card dump DIR (--trust DIR of CSCA certificates)";
+    public int MaxPositionals => 1;
+
+    public Task<int> RunAsync(CommandLine line, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        foreach (var name in line.Names)
+            if (name is not ("json" or "trust")) throw new UsageException($"unknown option --{name}");
+        if (line.Positionals.Count != 1) throw new UsageException("card inspect needs the dump folder: kioskctl card inspect DIR");
+        string folder = line.Positionals[0];
+        string? trust = line.Has("trust") ? line.Get("trust", "") : null;
+        if (!Directory.Exists(folder)) { error.WriteLine($"kioskctl: no folder {folder}"); return Task.FromResult(ExitCodes.Degraded); }
+        if (trust is not null && !Directory.Exists(trust)) { error.WriteLine($"kioskctl: no trust folder {trust}"); return Task.FromResult(ExitCodes.Degraded); }
+
+        var files = new Dictionary<string, byte[]>();
+        foreach (var name in CardReport.FileNames)
+        {
+            string path = Path.Combine(folder, name);
+            if (!File.Exists(path)) continue;
+            if (new FileInfo(path).Length > MaxFileBytes) { error.WriteLine($"kioskctl: {name} is larger than {MaxFileBytes} bytes"); return Task.FromResult(ExitCodes.Degraded); }
+            files[name] = File.ReadAllBytes(path);
+        }
+        foreach (var required in new[] { "EF.SOD", "DG1" })
+        {
+            if (!files.ContainsKey(required)) { error.WriteLine($"kioskctl: {required} is missing in {folder}"); return Task.FromResult(ExitCodes.Degraded); }
+        }
+
+        Dictionary<string, object?> report;
+        try { report = CardReport.Build(files, trust, DateOnly.FromDateTime(DateTime.Now)); }
+        catch (CardDataException e)
+        {
+            error.WriteLine($"kioskctl: the dump cannot be decoded: {e.Message}");
+            return Task.FromResult(ExitCodes.Degraded);
+        }
+        JsonElement json = JsonSerializer.SerializeToElement(report, CardOutput.Json);
+        CardOutput.Print(json, line.Has("json"), output);
+        return Task.FromResult(CardOutput.Verified(json) ? ExitCodes.Ok : ExitCodes.Degraded);
+    }
+}

@@ -1,0 +1,132 @@
+using System.Formats.Asn1;
+using System.Security.Cryptography;
+using Kiosk.Emrtd;
+using Kiosk.Emrtd.Iso7816;
+using Kiosk.Emrtd.Lds;
+using Kiosk.Emrtd.Pace;
+
+namespace Kiosk.Simulators.VirtualCard.Security;
+
+/// <summary>The faulty cards tests ask for (issue 3); <see cref="None"/> is a genuine card.</summary>
+public enum CardFault
+{
+    None,
+    /// <summary>DG13 changed after the SOD was signed: passive authentication is invalid for DG13.</summary>
+    TamperedDg13,
+    /// <summary>Signed by a document signer of a CSCA no kiosk trusts: untrusted.</summary>
+    UnknownCsca,
+    /// <summary>Signed by a document signer whose certificate has expired: untrusted.</summary>
+    ExpiredDocumentSigner,
+}
+
+/// <summary>
+/// What makes the virtual card verifiable: DG2 (a gray JPEG portrait of about 15 KB), DG14 (a chip-authentication
+/// ECDH key on brainpoolP256r1), DG15 (an active-authentication ECDSA P-256 key) and EF.SOD (SHA-256 hashes of DG1,
+/// DG2, DG13, DG14, DG15, CMS-signed by the PKI's document signer). The private keys stay in this object.
+/// </summary>
+public sealed class CardSecurity
+{
+    public const string ChipAuthenticationProtocol = "0.4.0.127.0.7.2.2.3.2.1"; // id-CA-ECDH-3DES-CBC-CBC, as on a CCCD
+    private static readonly byte[] Portrait = GrayJpeg.Create(240, 320, 15 * 1024);
+
+    public CardSecurity(CardPki pki, CardFault fault = CardFault.None)
+    {
+        Pki = pki;
+        Fault = fault;
+        ChipAuthenticationCurve = StandardDomainParameters.ById(StandardDomainParameters.BrainpoolP256r1);
+        ChipAuthenticationKey = EcKeyPair.Generate(ChipAuthenticationCurve, RandomSource.System);
+        ActiveAuthenticationKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    }
+
+    public CardPki Pki { get; }
+    public CardFault Fault { get; }
+    public EllipticCurve ChipAuthenticationCurve { get; }
+    public EcKeyPair ChipAuthenticationKey { get; }
+    public ECDsa ActiveAuthenticationKey { get; }
+
+    /// <summary>The files to add to the card, by FID: DG2, DG14, DG15, EF.SOD, and DG13 replaced when tampered.</summary>
+    public Dictionary<ushort, byte[]> Files(byte[] dg1, byte[] dg13)
+    {
+        var groups = new Dictionary<int, byte[]>
+        {
+            [1] = dg1,
+            [2] = Dg2(),
+            [13] = dg13,
+            [14] = Dg14(),
+            [15] = BerTlv.Encode(0x6F, ActiveAuthenticationKey.ExportSubjectPublicKeyInfo()),
+        };
+        IssuedCertificate signer = Fault switch
+        {
+            CardFault.UnknownCsca => Pki.UnknownDocumentSigner,
+            CardFault.ExpiredDocumentSigner => Pki.ExpiredDocumentSigner,
+            _ => Pki.DocumentSigner,
+        };
+        byte[] sod = SodWriter.Create(groups, signer.Der, signer.Key, HashAlgorithmName.SHA256);
+        var files = new Dictionary<ushort, byte[]>
+        {
+            [DataGroups.FileId(2)] = groups[2],
+            [DataGroups.FileId(14)] = groups[14],
+            [DataGroups.FileId(15)] = groups[15],
+            [DataGroups.EfSodFileId] = sod,
+            [DataGroups.EfComFileId] = EfCom(),
+        };
+        if (Fault == CardFault.TamperedDg13)
+        {
+            byte[] tampered = dg13.ToArray();
+            tampered[^1] ^= 0x01; // the last character of the last field: still well-formed, no longer what was signed
+            files[DataGroups.FileId(13)] = tampered;
+        }
+        return files;
+    }
+
+    /// <summary>The card's answer to INTERNAL AUTHENTICATE: ECDSA-SHA-256 over the challenge, r ‖ s.</summary>
+    public byte[] SignChallenge(byte[] challenge) =>
+        ActiveAuthenticationKey.SignData(challenge, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+
+    private static byte[] EfCom() => BerTlv.Encode(0x60, [.. BerTlv.Encode(0x5F01, "0107"u8), .. BerTlv.Encode(0x5F36, "040000"u8),
+        .. BerTlv.Encode(0x5C, [0x61, 0x75, 0x6D, 0x6E, 0x6F])]);
+
+    private static byte[] Dg2()
+    {
+        // ISO 19794-5 facial record header (format "FAC\0", version "010\0", lengths, one image) ahead of the JPEG.
+        byte[] record = [.. "FAC\0010\0"u8, .. BigEndian(14 + 20 + 12 + Portrait.Length, 4), 0x00, 0x01,
+            .. BigEndian(20 + 12 + Portrait.Length, 4), 0x00, 0x00, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+            0x01, 0x00, 0x00, 0xF0, 0x01, 0x40, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, .. Portrait];
+        byte[] header = BerTlv.Encode(0xA1, [.. BerTlv.Encode(0x80, [0x01, 0x01]), .. BerTlv.Encode(0x87, [0x01, 0x01]), .. BerTlv.Encode(0x88, [0x00, 0x08])]);
+        return BerTlv.Encode(0x75, BerTlv.Encode(0x7F61, [.. BerTlv.Encode(0x02, [0x01]), .. BerTlv.Encode(0x7F60, [.. header, .. BerTlv.Encode(0x5F2E, record)])]));
+    }
+
+    private byte[] Dg14()
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        writer.PushSetOf();
+        writer.PushSequence();
+        writer.WriteObjectIdentifier(ChipAuthenticationProtocol);
+        writer.WriteInteger(1);
+        writer.PopSequence();
+        writer.PushSequence();
+        writer.WriteObjectIdentifier(SubjectPublicKey.IdPkEcdh);
+        writer.PushSequence();
+        writer.PushSequence();
+        writer.WriteObjectIdentifier(SubjectPublicKey.IdEcPublicKey);
+        writer.WriteObjectIdentifier("1.3.36.3.3.2.8.1.1.7");
+        writer.PopSequence();
+        writer.WriteBitString(ChipAuthenticationCurve.Encode(ChipAuthenticationKey.PublicKey));
+        writer.PopSequence();
+        writer.PopSequence();
+        writer.PushSequence();
+        writer.WriteObjectIdentifier(Kiosk.Emrtd.Lds.Dg14.IdActiveAuthentication);
+        writer.WriteInteger(1);
+        writer.WriteObjectIdentifier("1.2.840.10045.4.3.2");
+        writer.PopSequence();
+        writer.PopSetOf();
+        return BerTlv.Encode(0x6E, writer.Encode());
+    }
+
+    private static byte[] BigEndian(int value, int length)
+    {
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) bytes[length - 1 - i] = (byte)(value >> (8 * i));
+        return bytes;
+    }
+}
