@@ -45,7 +45,17 @@ switch (command)
             using PosixSignalRegistration onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, RequestStop);
 
             await using var broker = new EdgeBroker(run.Options);
-            await broker.StartAsync();
+            try
+            {
+                await broker.StartAsync();
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException
+                                                  or System.Security.Cryptography.CryptographicException)
+            {
+                // Typically a bridge file (password, CA, certificate, key) that is missing or unreadable.
+                Console.Error.WriteLine($"cannot start: {exception.Message}");
+                return 2;
+            }
             try
             {
                 await Task.Delay(Timeout.Infinite, stopping.Token);

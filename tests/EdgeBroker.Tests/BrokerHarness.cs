@@ -41,8 +41,11 @@ public sealed class BrokerHarness : IAsyncDisposable
         return harness;
     }
 
+    Func<EdgeBrokerOptions, EdgeBrokerOptions>? _configure;
+
     public async Task StartBrokerAsync(Func<EdgeBrokerOptions, EdgeBrokerOptions>? configure = null, int port = 0)
     {
+        _configure = configure;
         var options = new EdgeBrokerOptions
         {
             Port = port,
@@ -59,7 +62,7 @@ public sealed class BrokerHarness : IAsyncDisposable
     {
         int port = Port;
         await Broker.StopAsync();
-        await StartBrokerAsync(port: port);
+        await StartBrokerAsync(_configure, port);
     }
 
     public string Password(string user) => File.ReadAllText(Path.Combine(SecretsDirectory, $"mqtt-{user}.password"));

@@ -27,7 +27,7 @@ public static class AccessControl
         UserRole.Host => new AccessGrant(
             Publish: [$"{TopicRoot}/+/cmd/#"],
             Subscribe: [$"{TopicRoot}/#"]),
-        // Reserved for the later bridge to the central operations cluster: fleet telemetry only, read-only.
+        // The central-operations bridge (Bridge/): fleet telemetry only, read-only; the outer bound of its allow-list.
         UserRole.Bridge => new AccessGrant(
             Publish: [],
             Subscribe: [$"{TopicRoot}/+/status", $"{TopicRoot}/+/state/#"]),

@@ -1,4 +1,5 @@
 using System.Net;
+using Kiosk.EdgeBroker.Bridge;
 using Kiosk.EdgeBroker.Users;
 
 namespace Kiosk.EdgeBroker.Hosting;
@@ -14,6 +15,9 @@ public static class CommandLine
 {
     public const string Usage = """
         Kiosk.EdgeBroker [--port 1883] [--bind 127.0.0.1] [--data var/broker] [--secrets var/secrets]
+                         [--bridge-url mqtts://HOST:8883 --kiosk-id ID [--bridge-user NAME --bridge-password-file FILE]
+                          [--bridge-ca CA.pem] [--bridge-cert CERT.pem --bridge-key KEY.pem] [--bridge-queue-max 10000]
+                          [--bridge-health-seconds 60]]
         Kiosk.EdgeBroker adduser NAME --role device|host|bridge [--data var/broker] [--secrets var/secrets]
         """;
 
@@ -29,6 +33,7 @@ public static class CommandLine
         IPAddress bind = defaults.BindAddress;
         string data = defaults.DataDirectory;
         string secrets = defaults.SecretsDirectory;
+        var bridge = new Dictionary<string, string>(StringComparer.Ordinal);
 
         if (addUser)
         {
@@ -62,6 +67,10 @@ public static class CommandLine
                         ? parsedRole
                         : throw new ArgumentException("--role must be device, host or bridge.");
                     break;
+                case "--bridge-url" or "--kiosk-id" or "--bridge-user" or "--bridge-password-file" or "--bridge-ca"
+                    or "--bridge-cert" or "--bridge-key" or "--bridge-queue-max" or "--bridge-health-seconds" when !addUser:
+                    bridge[name] = Value();
+                    break;
                 case "--data":
                     data = Value();
                     break;
@@ -83,6 +92,66 @@ public static class CommandLine
             return new AddUser(new BrokerUser(userName!, role ?? throw new ArgumentException("adduser needs --role.")), data, secrets);
         }
 
-        return new RunBroker(defaults with { Port = port, BindAddress = bind, DataDirectory = data, SecretsDirectory = secrets });
+        return new RunBroker(defaults with
+        {
+            Port = port, BindAddress = bind, DataDirectory = data, SecretsDirectory = secrets, Bridge = ParseBridge(bridge),
+        });
+    }
+
+    /// <summary>No --bridge-url = no bridge (the demo). Any other --bridge-* option then is a mistake.</summary>
+    static BridgeOptions? ParseBridge(Dictionary<string, string> values)
+    {
+        if (!values.TryGetValue("--bridge-url", out string? url))
+        {
+            if (values.Count > 0)
+            {
+                throw new ArgumentException($"{values.Keys.First()} needs --bridge-url.");
+            }
+
+            return null;
+        }
+
+        if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri))
+        {
+            throw new ArgumentException("--bridge-url must be mqtts://HOST[:PORT] or mqtt://HOST[:PORT].");
+        }
+
+        var options = new BridgeOptions
+        {
+            Url = uri,
+            KioskId = values.TryGetValue("--kiosk-id", out string? kioskId) ? kioskId : throw new ArgumentException("--bridge-url needs --kiosk-id."),
+            UserName = values.GetValueOrDefault("--bridge-user"),
+            PasswordFile = values.GetValueOrDefault("--bridge-password-file"),
+            CaFile = values.GetValueOrDefault("--bridge-ca"),
+            CertificateFile = values.GetValueOrDefault("--bridge-cert"),
+            KeyFile = values.GetValueOrDefault("--bridge-key"),
+        };
+        if (values.TryGetValue("--bridge-queue-max", out string? queueMax))
+        {
+            options = options with
+            {
+                QueueMaxMessages = int.TryParse(queueMax, out int parsed) && parsed >= 1
+                    ? parsed
+                    : throw new ArgumentException("--bridge-queue-max must be a whole number of messages, at least 1."),
+            };
+        }
+
+        if (values.TryGetValue("--bridge-health-seconds", out string? healthSeconds))
+        {
+            options = options with
+            {
+                HealthInterval = int.TryParse(healthSeconds, out int parsed) && parsed is >= 1 and <= 86_400
+                    ? TimeSpan.FromSeconds(parsed)
+                    : throw new ArgumentException("--bridge-health-seconds must be 1-86400."),
+            };
+        }
+
+        options.Validate();
+        if (options.PasswordFile is not null && !File.Exists(options.PasswordFile))
+        {
+            throw new ArgumentException("--bridge-password-file does not exist.");
+        }
+
+        return options;
     }
 }

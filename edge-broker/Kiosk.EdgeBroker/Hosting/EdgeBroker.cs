@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Diagnostics;
+using System.Text.Json;
 using Kiosk.EdgeBroker.Access;
+using Kiosk.EdgeBroker.Bridge;
 using Kiosk.EdgeBroker.Persistence;
 using Kiosk.EdgeBroker.Users;
 using MQTTnet.Packets;
@@ -23,6 +26,10 @@ public sealed class EdgeBroker : IAsyncDisposable
     readonly UserStore _users;
     RetainedMessageStore? _retained;
     MqttServer? _server;
+    CentralOperationsBridge? _bridge;
+    Stopwatch _uptime = new();
+    long _cardsPlaced;
+    long _cardsRemoved;
 
     public EdgeBroker(EdgeBrokerOptions options, TextWriter? log = null)
     {
@@ -35,6 +42,9 @@ public sealed class EdgeBroker : IAsyncDisposable
     public int Port { get; private set; }
 
     public UserStore Users => _users;
+
+    /// <summary>The bridge to central operations while the broker runs with one; otherwise null.</summary>
+    public CentralOperationsBridge? Bridge => _bridge;
 
     public async Task StartAsync()
     {
@@ -58,6 +68,12 @@ public sealed class EdgeBroker : IAsyncDisposable
         Port = _options.Port != 0 ? _options.Port : PickFreePort(_options.BindAddress);
         _retained = new RetainedMessageStore(_options.DataDirectory, _options.RetainedWriteDelay,
             exception => _log.Warn($"could not write {RetainedMessageStore.FileName}: {exception.Message}"));
+
+        if (_options.Bridge is not null)
+        {
+            // The queue is open before the first publish can arrive, so nothing allow-listed is missed.
+            _bridge = new CentralOperationsBridge(_options.Bridge, _options.DataDirectory, _log, HealthAsync);
+        }
 
         MqttServerOptionsBuilder builder = new MqttServerFactory().CreateServerOptionsBuilder()
             .WithDefaultEndpoint()
@@ -85,6 +101,8 @@ public sealed class EdgeBroker : IAsyncDisposable
 
         await server.StartAsync().ConfigureAwait(false);
         _server = server;
+        _uptime = Stopwatch.StartNew();
+        _bridge?.Start();
         // The exact text is read by the end-to-end tests and the demo launcher: keep "listening on HOST:PORT".
         _log.Info($"Kiosk.EdgeBroker listening on {_options.BindAddress}:{Port} data={_options.DataDirectory}");
     }
@@ -97,6 +115,13 @@ public sealed class EdgeBroker : IAsyncDisposable
             await server.StopAsync().ConfigureAwait(false);
             server.Dispose();
             _log.Info("stopped");
+        }
+
+        // After the server: no publish can reach the queue any more. Publishes "offline" and disconnects.
+        CentralOperationsBridge? bridge = Interlocked.Exchange(ref _bridge, null);
+        if (bridge is not null)
+        {
+            await bridge.DisposeAsync().ConfigureAwait(false);
         }
 
         RetainedMessageStore? retained = Interlocked.Exchange(ref _retained, null);
@@ -175,9 +200,57 @@ public sealed class EdgeBroker : IAsyncDisposable
             publish.ProcessPublish = false;
             publish.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
             _log.Denied($"publish client={Printable(publish.ClientId)} user={user?.Name ?? "?"} topic={Printable(topic)} reason=not allowed");
+            return Task.CompletedTask;
+        }
+
+        if (_bridge is { } bridge)
+        {
+            bridge.Offer(publish.ApplicationMessage);
+            CountCardEvent(publish.ApplicationMessage);
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>Card events count towards the health message: placed/removed counts only, nothing else is read.</summary>
+    void CountCardEvent(MQTTnet.MqttApplicationMessage message)
+    {
+        if (!TopicRules.Matches($"{AccessControl.TopicRoot}/+/event/card", message.Topic) || message.Payload.Length > 1024)
+        {
+            return;
+        }
+
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(message.Payload);
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("event", out JsonElement kind) && kind.ValueKind == JsonValueKind.String)
+            {
+                if (kind.ValueEquals("placed"))
+                {
+                    Interlocked.Increment(ref _cardsPlaced);
+                }
+                else if (kind.ValueEquals("removed"))
+                {
+                    Interlocked.Increment(ref _cardsRemoved);
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not ours to judge; the host reads the event. It just is not counted.
+        }
+    }
+
+    async Task<BrokerHealth> HealthAsync()
+    {
+        int clients = 0;
+        if (_server is { } server)
+        {
+            clients = (await server.GetClientsAsync().ConfigureAwait(false)).Count;
+        }
+
+        return new BrokerHealth(_uptime.Elapsed, clients, Interlocked.Read(ref _cardsPlaced), Interlocked.Read(ref _cardsRemoved));
     }
 
     Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs subscription)

@@ -32,4 +32,7 @@ public sealed record EdgeBrokerOptions
 
     /// <summary>Quiet period before retained messages are written to disk after a change.</summary>
     public TimeSpan RetainedWriteDelay { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The bridge to the central operations cluster; null (the default, and the demo) = no bridge.</summary>
+    public Bridge.BridgeOptions? Bridge { get; init; }
 }

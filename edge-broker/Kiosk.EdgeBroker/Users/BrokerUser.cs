@@ -10,7 +10,8 @@ public enum UserRole
     /// <summary>A firmware instance (ESP32 or virtual MCU); its user name is its device id and its client id.</summary>
     Device,
 
-    /// <summary>Reserved for the bridge to the central operations cluster (not built yet).</summary>
+    /// <summary>The bridge to the central operations cluster. The bridge runs inside the broker process and needs no
+    /// login; its grant (read-only status and state) is the outer bound its allow-list is checked against.</summary>
     Bridge,
 }
 
