@@ -33,6 +33,9 @@ public static class HostApp
         // Dashed names (--kiosk-id, --idle-seconds) do not bind to properties by themselves.
         options.KioskId = builder.Configuration["kiosk-id"] ?? options.KioskId;
         if (int.TryParse(builder.Configuration["idle-seconds"], out var idleSeconds)) options.IdleSeconds = idleSeconds;
+        options.PortalCa = builder.Configuration["portal-ca"] ?? options.PortalCa;
+        options.ClientCert = builder.Configuration["client-cert"] ?? options.ClientCert;
+        options.ClientKey = builder.Configuration["client-key"] ?? options.ClientKey;
         Directory.CreateDirectory(options.Data);
 
         var services = builder.Services;
@@ -44,13 +47,13 @@ public static class HostApp
         {
             c.BaseAddress = new Uri(options.Portal.TrimEnd('/') + "/");
             c.Timeout = TimeSpan.FromSeconds(5);
-        });
+        }).ConfigurePrimaryHttpMessageHandler(() => PortalTls.CreateHandler(options.PortalCa, options.ClientCert, options.ClientKey));
         services.AddSingleton<EventHub>();
         services.AddHttpClient<PortalClient>(c =>
         {
             c.BaseAddress = new Uri(options.Portal.TrimEnd('/') + "/");
             c.Timeout = TimeSpan.FromSeconds(10);
-        });
+        }).ConfigurePrimaryHttpMessageHandler(() => PortalTls.CreateHandler(options.PortalCa, options.ClientCert, options.ClientKey));
         services.AddSingleton<OutboxRelay>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
         AddSync(services, builder.Configuration);

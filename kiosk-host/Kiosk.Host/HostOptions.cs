@@ -20,6 +20,11 @@ public sealed class HostOptions
     public int IdleSeconds { get; set; } = 180;
     /// <summary>Set to false to run without a broker (tests, UI work).</summary>
     public bool Mqtt { get; set; } = true;
+    /// <summary>Mutual TLS to the portal (<c>--portal-ca</c>, <c>--client-cert</c>, <c>--client-key</c>): the CA the
+    /// portal's certificate must chain to, and the kiosk's client certificate and key (PEM).</summary>
+    public string? PortalCa { get; set; }
+    public string? ClientCert { get; set; }
+    public string? ClientKey { get; set; }
 
     public string EffectiveKioskId => string.IsNullOrWhiteSpace(KioskId) ? "kiosk-" + Device : KioskId!;
 

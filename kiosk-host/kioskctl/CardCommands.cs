@@ -122,7 +122,8 @@ public sealed class CardInspectCommand : ICommand, IPositionalCommand
         }
 
         Dictionary<string, object?> report;
-        try { report = CardReport.Build(files, trust, DateOnly.FromDateTime(DateTime.Now)); }
+        var store = trust is null ? Kiosk.Emrtd.PassiveAuthentication.CscaTrustStore.Empty() : Kiosk.Emrtd.PassiveAuthentication.CscaTrustStore.FromFolder(trust);
+        try { report = CardReport.Build(files, store, DateTimeOffset.Now); }
         catch (CardDataException e)
         {
             error.WriteLine($"kioskctl: the dump cannot be decoded: {e.Message}");

@@ -68,7 +68,8 @@ public static class Cli
     /// <summary>Every command. Later issues add <c>card read</c>.</summary>
     public static IReadOnlyList<ICommand> Commands { get; } =
         [new StatusCommand(), new SyncStatusCommand(), new SyncNowCommand(), new DossierListCommand(), new DecommissionCommand(),
-         new CardReadCommand(), new CardInspectCommand()];
+         new CardReadCommand(), new CardInspectCommand(),
+         new StoreRotateKeyCommand()];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken ct = default)
     {

@@ -7,12 +7,15 @@ namespace Kiosk.DemoLauncher;
 /// <summary>Where each component of one simulated kiosk listens.</summary>
 public sealed record KioskPorts(int Broker, int Portal, int Pn532, int Fingerprint, int Printer, int Control, int Host)
 {
-    public static readonly KioskPorts Demo = new(1883, 8090, 7010, 7011, 9100, 8091, 8080);
+    public static readonly KioskPorts Demo = new(1883, 8090, 7010, 7011, 9100, 8091, 8080) { PortalTls = 8093 };
+
+    /// <summary>The portal's mutual-TLS listener (dossier submission); 0: the host talks plain HTTP to <see cref="Portal"/>.</summary>
+    public int PortalTls { get; init; }
 
     /// <summary>Free ports picked by the kernel, for tests that run beside a demo.</summary>
     public static KioskPorts Free()
     {
-        var ports = new int[7];
+        var ports = new int[8];
         var listeners = new List<TcpListener>();
         try
         {
@@ -28,12 +31,14 @@ public sealed record KioskPorts(int Broker, int Portal, int Pn532, int Fingerpri
         {
             foreach (var listener in listeners) listener.Stop();
         }
-        return new(ports[0], ports[1], ports[2], ports[3], ports[4], ports[5], ports[6]);
+        return new(ports[0], ports[1], ports[2], ports[3], ports[4], ports[5], ports[6]) { PortalTls = ports[7] };
     }
 
     public string HostUrl => $"http://127.0.0.1:{Host}";
     public string PortalUrl => $"http://127.0.0.1:{Portal}";
     public string ControlUrl => $"http://127.0.0.1:{Control}";
+    /// <summary>Where the host delivers dossiers: HTTPS with a client certificate (mutual TLS).</summary>
+    public string PortalTlsUrl => $"https://127.0.0.1:{PortalTls}";
 }
 
 /// <summary>One running component: its process and its log file.</summary>
@@ -52,6 +57,8 @@ public sealed class ComponentProcess(string name, Process process, string logPat
 public sealed class KioskProcesses : IAsyncDisposable
 {
     public const string DeviceId = "mcu-01";
+    /// <summary>The host's kiosk id (its default, "kiosk-" + device): the CN of its client certificate.</summary>
+    public const string KioskId = "kiosk-" + DeviceId;
 
     private readonly List<ComponentProcess> _running = [];
     private readonly Dictionary<string, (string ProjectFolder, string AssemblyName, string[] Arguments, Func<Task<bool>> IsReady)> _started = [];
@@ -74,6 +81,8 @@ public sealed class KioskProcesses : IAsyncDisposable
     public KioskPorts Ports { get; }
     public IReadOnlyList<ComponentProcess> Running => _running;
     public string LogFolder => Path.Combine(DataFolder, "logs");
+    /// <summary>The demo CA (created by the portal simulator on first start): CA, portal and kiosk certificates.</summary>
+    public string PkiFolder => Path.Combine(DataFolder, "pki");
 
     public static string FindRepositoryRoot()
     {
@@ -99,7 +108,7 @@ public sealed class KioskProcesses : IAsyncDisposable
             () => TcpAcceptsAsync(Ports.Broker), cancel);
 
         await StartAsync("portal-simulator", "simulators/Kiosk.Simulators.Portal", "Kiosk.Simulators.Portal",
-            ["--urls", Ports.PortalUrl, "--data", Path.Combine(DataFolder, "portal")],
+            ["--urls", Ports.PortalUrl, "--data", Path.Combine(DataFolder, "portal"), .. PortalTlsArguments()],
             () => HttpAnswersAsync(Ports.PortalUrl + "/api/dossiers"), cancel);
 
         await StartAsync("peripheral-simulator", "simulators/Kiosk.Simulators.Peripherals", "Kiosk.Simulators.Peripherals",
@@ -116,9 +125,18 @@ public sealed class KioskProcesses : IAsyncDisposable
 
         await StartAsync("kiosk-host", "kiosk-host/Kiosk.Host", "Kiosk.Host",
             ["--urls", Ports.HostUrl, "--data", Path.Combine(DataFolder, "host"), "--broker", broker,
-             "--secrets", secrets, "--device", DeviceId, "--portal", Ports.PortalUrl],
+             "--secrets", secrets, "--device", DeviceId, .. HostPortalArguments()],
             () => HttpAnswersAsync(Ports.HostUrl + "/api/status"), cancel);
     }
+
+    /// <summary>The portal's mutual-TLS listener and the demo CA, with a client certificate for this kiosk.</summary>
+    private string[] PortalTlsArguments() => Ports.PortalTls == 0 ? [] :
+        ["--mtls-url", Ports.PortalTlsUrl, "--pki", PkiFolder, "--kiosks", KioskId];
+
+    /// <summary>The host delivers over mutual TLS when the portal has that listener, else over plain HTTP.</summary>
+    private string[] HostPortalArguments() => Ports.PortalTls == 0 ? ["--portal", Ports.PortalUrl] :
+        ["--portal", Ports.PortalTlsUrl, "--portal-ca", Path.Combine(PkiFolder, "ca.crt"),
+         "--client-cert", Path.Combine(PkiFolder, KioskId + ".crt"), "--client-key", Path.Combine(PkiFolder, KioskId + ".key")];
 
     private async Task StartAsync(string name, string projectFolder, string assemblyName, string[] arguments,
         Func<Task<bool>> isReady, CancellationToken cancel)

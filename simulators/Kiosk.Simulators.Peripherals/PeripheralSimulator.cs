@@ -55,6 +55,7 @@ public sealed class PeripheralSimulator : IAsyncDisposable
         builder.Services.AddSingleton(profiles);
         builder.Services.AddSingleton<PeripheralState>();
         builder.Services.AddSingleton<DeviceConnections>();
+        builder.Services.AddSingleton(new CardPkiProvider(options.DataFolder));
         builder.Services.AddSingleton(services =>
             new ReceiptStore(options.DataFolder, services.GetRequiredService<ILoggerFactory>().CreateLogger<ReceiptStore>()));
         builder.Services.ConfigureHttpJsonOptions(json =>

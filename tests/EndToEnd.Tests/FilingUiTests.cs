@@ -7,7 +7,7 @@ namespace EndToEnd.Tests;
 /// <summary>
 /// The residents' page in headless Chromium against one simulated kiosk: the service chooser, each of the five services'
 /// main path and main errors, dossier lookup, the on-screen keyboard (Telex/VNI), the idle warning, English and the
-/// high-contrast mode. Every screen is saved as a screenshot (screenshots/) and checked with axe-core.
+/// high-contrast mode, the idle timeout and card removal leaving no trace, the script budget. Every screen is saved as a screenshot (screenshots/) and checked with axe-core.
 /// </summary>
 public sealed class FilingUiTests(SimulatedKiosk kiosk) : IClassFixture<SimulatedKiosk>, IAsyncLifetime
 {
@@ -306,12 +306,134 @@ public sealed class FilingUiTests(SimulatedKiosk kiosk) : IClassFixture<Simulate
         });
     }
 
+    [Fact]
+    public async Task Idle_countdown_reaching_zero_ends_the_session_and_leaves_no_trace()
+    {
+        await ResetAsync();
+        // Playwright's clock runs the page's real timers (the warning 40 s before the end) without waiting for them.
+        var page = await OpenAsync(fakeClock: true);
+        await RunAsync(page, async () =>
+        {
+            int historyAtStart = await page.EvaluateAsync<int>("history.length");
+            await StartServiceAsync(page, "thong-bao-luu-tru", "nguyen-van-an", null);
+            await page.ClickAsync("#btn-fp-decline");
+            await page.Locator("#step-form").WaitForAsync();
+            await FillPersonalFieldsAsync(page);
+            int idleSeconds = (await kiosk.GetJsonAsync(kiosk.Ports.HostUrl + "/api/services")).GetProperty("idleSeconds").GetInt32();
+
+            // The warning comes first, with at least 30 s to continue.
+            await page.Clock.RunForAsync((idleSeconds - 40) * 1000L);
+            await page.Locator("#idle-warning").WaitForAsync(new() { Timeout = 10_000 });
+            var text = await page.InnerTextAsync("#idle-text");
+            Assert.True(int.Parse(new string(text.Where(char.IsDigit).ToArray())) >= 30, text);
+            Assert.True((await Session()).GetProperty("active").GetBoolean());
+
+            // Nobody touches the screen: the countdown reaches 0.
+            await page.Clock.RunForAsync(45_000);
+            await page.Locator("#step-idle").WaitForAsync(new() { Timeout = 15_000 });
+            await Expect(page.Locator("#idle-warning")).ToBeHiddenAsync();
+            await SimulatedKiosk.WaitUntilAsync(async () => !(await Session()).GetProperty("active").GetBoolean(),
+                TimeSpan.FromSeconds(10), "the host to end the session");
+            await AssertNoTraceAsync(page);
+            Assert.Equal(historyAtStart, await page.EvaluateAsync<int>("history.length"));
+
+            // Back (and forward again) never brings the form back.
+            await page.GoBackAsync();
+            Assert.False(await page.IsVisibleAsync("#step-form"));
+            await page.GoForwardAsync();
+            await page.Locator("#step-idle").WaitForAsync(new() { Timeout = 15_000 });
+            await AssertNoTraceAsync(page);
+            Assert.False((await Session()).GetProperty("active").GetBoolean());
+        });
+    }
+
+    [Fact]
+    public async Task Card_removed_mid_form_ends_the_session_and_clears_the_screen_without_a_reload()
+    {
+        await ResetAsync();
+        var page = await OpenAsync();
+        await RunAsync(page, async () =>
+        {
+            await StartServiceAsync(page, "dang-ky-tam-tru", "nguyen-van-an", null);
+            await page.ClickAsync("#btn-fp-decline");
+            await page.Locator("#step-form").WaitForAsync();
+            await Expect(page.Locator("#identity")).ToContainTextAsync("Nguyễn Văn An");
+            await FillPersonalFieldsAsync(page);
+            await page.FillAsync("#phone", "0912345678");
+            await page.ClickAsync("#btn-add-member");
+            await page.FillAsync("#m0-fullName", "Nguyễn Minh Khôi");
+            await page.EvaluateAsync("() => { window.__sameDocument = 'yes'; }");
+
+            await kiosk.RemoveCardAsync();
+            await page.Locator("#step-idle").WaitForAsync(new() { Timeout = 15_000 });
+            Assert.Equal("yes", await page.EvaluateAsync<string>("() => window.__sameDocument"));
+            Assert.False((await Session()).GetProperty("active").GetBoolean());
+            await AssertNoTraceAsync(page, "Nguyễn Minh Khôi");
+            Assert.Equal(0, await page.Locator("#members .member").CountAsync());
+        });
+    }
+
+    [Fact]
+    public async Task No_page_ships_more_than_200_KB_of_script()
+    {
+        const double budget = 200 * 1024;
+        foreach (var path in new[] { "/", "/maintenance" })
+        {
+            var context = await _browser!.NewContextAsync();
+            try
+            {
+                var page = await context.NewPageAsync();
+                await page.GotoAsync(kiosk.Ports.HostUrl + path, new() { WaitUntil = WaitUntilState.Load });
+                await page.Locator("body[data-ready=true]").WaitForAsync();
+                // Resource Timing in the real browser: every script the page loaded, as sent and as decoded.
+                var sizes = await page.EvaluateAsync<double[]>("""
+                    () => {
+                      const js = performance.getEntriesByType("resource").filter((r) => r.initiatorType === "script" || /\.m?js(\?|$)/.test(r.name));
+                      return [js.length, js.reduce((a, r) => a + r.transferSize, 0), js.reduce((a, r) => a + r.decodedBodySize, 0)];
+                    }
+                    """);
+                Assert.True(sizes[0] >= 1 && sizes[2] > 0, $"{path}: no script measured");
+                Assert.True(sizes[1] <= budget, $"{path}: {sizes[1]} bytes of script transferred");
+                Assert.True(sizes[2] <= budget, $"{path}: {sizes[2]} bytes of script decoded");
+            }
+            finally { await context.CloseAsync(); }
+        }
+    }
+
+    private const string TypedAddress = "Số 5 ngõ 10 Nguyễn Khánh Toàn";
+
+    private static async Task FillPersonalFieldsAsync(IPage page)
+    {
+        await page.FillAsync("#addressLine", TypedAddress);
+        await page.SelectOptionAsync("#provinceCode", "1");
+        await page.SelectOptionAsync("#wardCode", "160");
+        await page.FillAsync("#fromDate", DateTime.Now.ToString("dd/MM/yyyy"));
+        if (await page.IsVisibleAsync("#reason")) await page.FillAsync("#reason", "Thăm người thân");
+    }
+
+    /// <summary>The chooser is shown and nothing of the resident is left: not in the DOM, not in any field.</summary>
+    private static async Task AssertNoTraceAsync(IPage page, params string[] more)
+    {
+        Assert.True(await page.IsVisibleAsync("#step-idle"));
+        var html = await page.ContentAsync();
+        foreach (var personal in new[] { "Nguyễn Văn An", "001085012345", TypedAddress, "Thăm người thân", "0912345678" }.Concat(more))
+            Assert.DoesNotContain(personal, html);
+        Assert.Equal("", (await page.InnerTextAsync("#identity")).Trim());
+        var filled = await page.EvaluateAsync<string[]>("""
+            () => Array.from(document.querySelectorAll("input, select, textarea")).filter((el) =>
+              (el.type === "checkbox" || el.type === "radio") ? el.checked && el.defaultChecked !== true : el.value !== "" && el.tagName !== "SELECT" || (el.tagName === "SELECT" && el.selectedIndex > 0)
+            ).map((el) => el.id || el.name)
+            """);
+        Assert.Empty(filled);
+    }
+
     // ---------- helpers ----------
 
-    private async Task<IPage> OpenAsync(int? idleSeconds = null)
+    private async Task<IPage> OpenAsync(int? idleSeconds = null, bool fakeClock = false)
     {
         var context = await _browser!.NewContextAsync(new() { Locale = "vi-VN", ViewportSize = new() { Width = 1280, Height = 1000 } });
         var page = await context.NewPageAsync();
+        if (fakeClock) await page.Clock.InstallAsync();
         if (idleSeconds is { } s) await page.AddInitScriptAsync($"window.__kioskIdleSeconds = {s};");
         await page.GotoAsync(kiosk.Ports.HostUrl + "/");
         await page.Locator("body[data-ready=true]").WaitForAsync();

@@ -129,7 +129,11 @@ public class Pn532DriverTests
         Pn532Result result = driver.Exchange(1, Hex.Bytes("00B0000000"));
         Assert.Equal(Pn532Status.Timeout, result.Status);
         Assert.InRange(_clock.NowMilliseconds - before, 1, 1000);
-        Assert.Equal(2, device.Commands.Count); // sent once, retransmitted once
+        // An InDataExchange is not retransmitted on silence (the PN532 may have it and the card must not run it twice);
+        // other commands are sent twice.
+        Assert.Single(device.Commands);
+        Assert.Equal(Pn532Status.Timeout, driver.GetFirmwareVersion(out _).Status);
+        Assert.Equal(3, device.Commands.Count);
     }
 
     [Fact]

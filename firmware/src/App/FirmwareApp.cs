@@ -51,6 +51,10 @@ namespace Kiosk.Firmware.App
         private long _nextCardPoll;
         private bool _fingerPresent;
         private long _nextFingerPoll;
+        /// <summary>Set when a request is queued, so the main loop serves it at once instead of finishing its sleep.</summary>
+        private readonly System.Threading.AutoResetEvent _wake = new System.Threading.AutoResetEvent(false);
+        private long _lastRequestServed = -1000000000L;
+        private long _burstStart;
         private PrinterStatus _publishedPrinter;
         private long _nextPrinterPoll;
 
@@ -111,7 +115,7 @@ namespace Kiosk.Firmware.App
             while (!StopRequested)
             {
                 Step();
-                _clock.Sleep(_options.LoopSleepMilliseconds);
+                if (_requests.Count == 0) _wake.WaitOne(_options.LoopSleepMilliseconds, false);
             }
             try
             {
@@ -128,9 +132,23 @@ namespace Kiosk.Firmware.App
         {
             Guard(0);
             Guard(1);
+            // During a card read (APDUs back to back) the slow polls wait: a fingerprint capture takes 100 ms or more.
+            if (PollsDeferred(_clock.NowMilliseconds)) return;
             Guard(2);
             Guard(3);
             Guard(4);
+        }
+
+        /// <summary>
+        /// True while requests keep coming (the last one less than RequestBurstMilliseconds ago); after
+        /// MaxPollDeferralMilliseconds of that the polls run once and the deferral starts again, so nothing starves.
+        /// </summary>
+        private bool PollsDeferred(long now)
+        {
+            if (now - _lastRequestServed >= _options.RequestBurstMilliseconds) return false;
+            if (now - _burstStart < _options.MaxPollDeferralMilliseconds) return true;
+            _burstStart = now;
+            return false;
         }
 
         /// <summary>Runs one part of a step so that an exception in one part neither stops the loop nor starves the others.</summary>
@@ -230,6 +248,7 @@ namespace Kiosk.Firmware.App
                 if (length < minLength || length > maxLength) request.Malformed = true;
                 else request.Payload = payload;
                 if (!_requests.Enqueue(request)) _log.Info("request dropped: queue full");
+                else _wake.Set();
             }
             catch (System.Exception e)
             {
@@ -252,6 +271,9 @@ namespace Kiosk.Firmware.App
                 byte[] reply = Reply.Build(result, body);
                 bool sent = _mqtt.IsConnected && _mqtt.PublishReply(request.ResponseTopic, reply, request.CorrelationData);
                 _log.Info((request.Kind == RequestKind.Apdu ? "apdu" : "print") + " request: " + ResultName(result) + (sent ? "" : " (reply not sent: broker offline)"));
+                long now = _clock.NowMilliseconds;
+                if (now - _lastRequestServed >= _options.RequestBurstMilliseconds) _burstStart = now;
+                _lastRequestServed = now;
             }
         }
 
@@ -265,6 +287,8 @@ namespace Kiosk.Firmware.App
             {
                 case Pn532Status.Ok:
                     ReaderSucceeded();
+                    // The card answered: that is a presence test passed.
+                    _nextCardPoll = _clock.NowMilliseconds + _options.CardPresenceIntervalMilliseconds;
                     response = result.Data;
                     return ReplyResult.Ok;
                 case Pn532Status.NoCard:

@@ -25,5 +25,9 @@ namespace Kiosk.Firmware.App
         /// ISO 14443-4; 106 turns negotiation off.
         /// </summary>
         public int MaxBitRateKbps = 424;
+        /// <summary>Requests closer together than this are one burst (a card read); card, finger and printer polls wait.</summary>
+        public int RequestBurstMilliseconds = 300;
+        /// <summary>Longest a burst defers the polls before they run once anyway.</summary>
+        public int MaxPollDeferralMilliseconds = 2000;
     }
 }

@@ -54,6 +54,8 @@ public static class FilingEndpoints
                     return Results.Json(new
                     {
                         error = "invalid-form",
+                        // Per field: the message key (and its number) in wwwroot/i18n, and the texts from those files.
+                        messages = errors.ToDictionary(e => e.Key, e => new { key = e.Value.Key, n = e.Value.N }),
                         errors = errors.ToDictionary(e => e.Key, e => e.Value.Vi),
                         errorsEn = errors.ToDictionary(e => e.Key, e => e.Value.En),
                     }, statusCode: 400);
@@ -69,20 +71,23 @@ public static class FilingEndpoints
         {
             var normalized = DossierLookup.NormalizeCode(code);
             if (normalized is null)
-                return Results.Json(new { error = "bad-code", messageVi = "Mã hồ sơ không đúng dạng (ví dụ LT-20261126-000001).", messageEn = "The dossier code is not in the right form (e.g. LT-20261126-000001)." }, statusCode: 400);
+                return LookupError("bad-code", "lookup.badCode", 400);
             try
             {
                 var found = await lookup.FindAsync(normalized, http.RequestAborted);
                 return found is null
-                    ? Results.Json(new { error = "not-found", messageVi = "Không tìm thấy hồ sơ với mã này.", messageEn = "No dossier has this code." }, statusCode: 404)
+                    ? LookupError("not-found", "lookup.notFound", 404)
                     : Results.Json(found);
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
             {
-                return Results.Json(new { error = "unavailable", messageVi = "Chưa tra cứu được lúc này, vui lòng thử lại sau.", messageEn = "The lookup is not available now; please try again later." }, statusCode: 503);
+                return LookupError("unavailable", "lookup.unavailable", 503);
             }
         });
     }
+
+    private static IResult LookupError(string error, string key, int status) =>
+        Results.Json(new { error, messageKey = key, messageVi = Messages.Text("vi", key), messageEn = Messages.Text("en", key) }, statusCode: status);
 
     private static Func<Card.CardIdentity, DateOnly, (ValidFiling?, IReadOnlyDictionary<string, FieldError>)> Bind<TForm>(
         JsonElement body, Func<TForm, Card.CardIdentity, DateOnly, (ValidFiling?, IReadOnlyDictionary<string, FieldError>)> validate)

@@ -134,10 +134,10 @@ public sealed class FilingService(
 
     public static FieldError Describe(PrintOutcome outcome) => outcome switch
     {
-        PrintOutcome.Printed => new("Đã in biên nhận. Vui lòng nhận biên nhận ở khe máy in.", "Your receipt has been printed."),
-        PrintOutcome.PaperOut => new("Máy in hết giấy. Hồ sơ đã được ghi nhận; vui lòng báo cán bộ để lấy biên nhận.", "The printer is out of paper. Your filing is saved; please ask staff for the receipt."),
-        PrintOutcome.CoverOpen => new("Nắp máy in đang mở. Hồ sơ đã được ghi nhận; vui lòng báo cán bộ.", "The printer cover is open. Your filing is saved; please tell staff."),
-        PrintOutcome.PrinterError => new("Máy in gặp lỗi. Hồ sơ đã được ghi nhận; vui lòng báo cán bộ.", "The printer failed. Your filing is saved; please tell staff."),
-        _ => new("Không kết nối được máy in. Hồ sơ đã được ghi nhận; vui lòng ghi lại mã tham chiếu.", "The printer is not reachable. Your filing is saved; please note the reference."),
+        PrintOutcome.Printed => new("print.printed"),
+        PrintOutcome.PaperOut => new("print.paper-out"),
+        PrintOutcome.CoverOpen => new("print.cover-open"),
+        PrintOutcome.PrinterError => new("print.error"),
+        _ => new("print.unavailable"),
     };
 }

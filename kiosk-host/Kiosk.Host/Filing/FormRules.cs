@@ -5,7 +5,7 @@ using Kiosk.Host.Places;
 
 namespace Kiosk.Host.Filing;
 
-/// <summary>Field rules shared by every procedure's form; each adds a Vietnamese + English message per field.</summary>
+/// <summary>Field rules shared by every procedure's form; each adds a message (key in wwwroot/i18n) per field.</summary>
 public static partial class FormRules
 {
     public static DateOnly? ParseDate(string? text) =>
@@ -15,17 +15,17 @@ public static partial class FormRules
         TimeOnly.TryParseExact(text?.Trim(), "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var t) ? t : null;
 
     /// <summary>Required text, trimmed, at most <paramref name="max"/> characters.</summary>
-    public static string? Text(Dictionary<string, FieldError> errors, string field, string? value, int max, FieldError missing, bool required = true)
+    public static string? Text(Dictionary<string, FieldError> errors, string field, string? value, int max, FieldError? missing, bool required = true)
     {
         var t = value?.Trim() ?? "";
         if (t.Length == 0)
         {
-            if (required) errors[field] = missing;
+            if (required) errors[field] = missing ?? new("err.required");
             return null;
         }
         if (t.Length > max)
         {
-            errors[field] = new($"Không được dài quá {max} ký tự.", $"At most {max} characters.");
+            errors[field] = new("err.tooLong", max);
             return null;
         }
         return t;
@@ -51,12 +51,12 @@ public static partial class FormRules
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            if (required) errors[field] = new("Vui lòng nhập số điện thoại liên hệ.", "Please enter a contact phone number.");
+            if (required) errors[field] = new("err.phone.required");
             return null;
         }
         var phone = NormalizePhone(value);
         if (phone is null)
-            errors[field] = new("Số điện thoại không hợp lệ (10 chữ số, bắt đầu bằng 0).", "The phone number is not valid (10 digits starting with 0).");
+            errors[field] = new("err.phone.invalid");
         return phone;
     }
 
@@ -68,12 +68,12 @@ public static partial class FormRules
         var t = value?.Trim() ?? "";
         if (t.Length == 0)
         {
-            if (required) errors[field] = new("Vui lòng nhập địa chỉ email.", "Please enter an e-mail address.");
+            if (required) errors[field] = new("err.email.required");
             return null;
         }
         if (t.Length > 254 || !EmailRegex().IsMatch(t))
         {
-            errors[field] = new("Địa chỉ email không hợp lệ (ví dụ: ten@example.com).", "The e-mail address is not valid (e.g. name@example.com).");
+            errors[field] = new("err.email.invalid");
             return null;
         }
         return t;
@@ -85,17 +85,17 @@ public static partial class FormRules
         var t = new string((value ?? "").Where(c => !char.IsWhiteSpace(c)).ToArray());
         if (t.Length == 0)
         {
-            if (required) errors[field] = new("Vui lòng nhập số định danh cá nhân (12 chữ số).", "Please enter the 12-digit personal ID number.");
+            if (required) errors[field] = new("err.idNumber.required");
             return null;
         }
         var problems = IdNumberRules.Check(t, dateOfBirth, sex);
         if (problems.Count == 0) return t;
         errors[field] = problems[0] switch
         {
-            IdNumberProblem.NotTwelveDigits => new("Số định danh cá nhân phải gồm đúng 12 chữ số.", "The personal ID number must be exactly 12 digits."),
-            IdNumberProblem.UnknownProvince => new("3 số đầu của số định danh không phải mã tỉnh/thành phố hợp lệ.", "The first 3 digits are not a valid province code."),
-            IdNumberProblem.SexDoesNotMatch => new("Chữ số thứ 4 (thế kỷ và giới tính) không khớp với giới tính.", "The 4th digit (century and sex) does not match the sex."),
-            _ => new("Số định danh không khớp với năm sinh.", "The ID number does not match the year of birth."),
+            IdNumberProblem.NotTwelveDigits => new("err.idNumber.twelveDigits"),
+            IdNumberProblem.UnknownProvince => new("err.idNumber.province"),
+            IdNumberProblem.SexDoesNotMatch => new("err.idNumber.sex"),
+            _ => new("err.idNumber.birthYear"),
         };
         return null;
     }
@@ -105,13 +105,13 @@ public static partial class FormRules
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            if (required) errors[field] = new("Vui lòng nhập ngày sinh.", "Please enter the date of birth.");
+            if (required) errors[field] = new("err.dateOfBirth.required");
             return null;
         }
         var d = ParseDate(value);
         if (d is null || d > today || d < today.AddYears(-130))
         {
-            errors[field] = new("Ngày sinh không hợp lệ.", "The date of birth is not valid.");
+            errors[field] = new("err.dateOfBirth.invalid");
             return null;
         }
         return d;
@@ -120,7 +120,7 @@ public static partial class FormRules
     public static PersonSex? Sex(Dictionary<string, FieldError> errors, string field, string? value)
     {
         var s = IdNumberRules.SexFromText(value);
-        if (s is null) errors[field] = new("Vui lòng chọn giới tính.", "Please choose the sex.");
+        if (s is null) errors[field] = new("err.sex.required");
         return s;
     }
 
@@ -130,14 +130,14 @@ public static partial class FormRules
         var province = provinceCode is { } pc ? places.FindProvince(pc) : null;
         Ward? ward = null;
         if (province is null)
-            errors["provinceCode"] = new("Vui lòng chọn tỉnh/thành phố.", "Please choose the province or city.");
+            errors["provinceCode"] = new("err.province.required");
         else
         {
             ward = wardCode is { } wc ? province.Wards.FirstOrDefault(w => w.Code == wc) : null;
             if (wardCode is null)
-                errors["wardCode"] = new("Vui lòng chọn phường/xã.", "Please choose the ward or commune.");
+                errors["wardCode"] = new("err.ward.required");
             else if (ward is null)
-                errors["wardCode"] = new("Phường/xã không thuộc tỉnh/thành phố đã chọn.", "The ward is not in the chosen province.");
+                errors["wardCode"] = new("err.ward.notInProvince");
         }
         return (province, ward);
     }

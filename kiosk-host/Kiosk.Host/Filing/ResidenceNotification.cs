@@ -38,8 +38,15 @@ public sealed record ValidResidenceNotification(
     string AddressLine, Province Province, Ward Ward, DateOnly FromDate, DateOnly ToDate, string Reason,
     TimeOnly? Arrival = null, ValidGuest? Guest = null);
 
-/// <summary>Per-field messages, Vietnamese and English.</summary>
-public sealed record FieldError(string Vi, string En);
+/// <summary>
+/// A resident-facing message: a stable key in the resource files (wwwroot/i18n/vi.json, en.json, see <see cref="Messages"/>)
+/// and an optional number for its "{n}" placeholder. <see cref="Vi"/> and <see cref="En"/> are the texts from those files.
+/// </summary>
+public sealed record FieldError(string Key, int? N = null)
+{
+    public string Vi => Messages.Text("vi", Key, N);
+    public string En => Messages.Text("en", Key, N);
+}
 
 public static class ResidenceNotification
 {
@@ -57,38 +64,38 @@ public static class ResidenceNotification
         var errors = new Dictionary<string, FieldError>();
         var address = form.AddressLine?.Trim() ?? "";
         if (address.Length == 0)
-            errors["addressLine"] = new("Vui lòng nhập số nhà, tên đường (ngõ, ngách, tổ dân phố).", "Please enter the house number and street.");
+            errors["addressLine"] = new("err.address.required");
         else if (address.Length > MaxAddress)
-            errors["addressLine"] = new($"Địa chỉ không được dài quá {MaxAddress} ký tự.", $"The address must be at most {MaxAddress} characters.");
+            errors["addressLine"] = new("err.address.tooLong", MaxAddress);
 
         var (province, ward) = FormRules.Place(errors, places, form.ProvinceCode, form.WardCode);
 
         var from = ParseDate(form.FromDate);
         var to = ParseDate(form.ToDate);
         if (from is null)
-            errors["fromDate"] = new("Vui lòng nhập ngày bắt đầu lưu trú hợp lệ.", "Please enter a valid start date of the stay.");
+            errors["fromDate"] = new("err.stay.fromDate.required");
         else if (from < today.AddDays(-1))
-            errors["fromDate"] = new("Ngày bắt đầu lưu trú không được trước ngày hôm qua.", "The stay cannot start before yesterday.");
+            errors["fromDate"] = new("err.stay.fromDate.past");
         else if (from > today.AddDays(MaxDaysAhead))
-            errors["fromDate"] = new($"Ngày bắt đầu lưu trú không được sau {MaxDaysAhead} ngày tới.", $"The stay must start within {MaxDaysAhead} days.");
+            errors["fromDate"] = new("err.stay.fromDate.future", MaxDaysAhead);
 
         if (to is null)
-            errors["toDate"] = new("Vui lòng nhập ngày kết thúc lưu trú hợp lệ.", "Please enter a valid end date of the stay.");
+            errors["toDate"] = new("err.stay.toDate.required");
         else if (from is not null && to < from)
-            errors["toDate"] = new("Ngày kết thúc phải bằng hoặc sau ngày bắt đầu.", "The end date must be on or after the start date.");
+            errors["toDate"] = new("err.toDate.beforeFrom");
 
         var reason = form.Reason?.Trim() ?? "";
         if (reason.Length == 0)
-            errors["reason"] = new("Vui lòng nhập lý do lưu trú.", "Please enter the reason for the stay.");
+            errors["reason"] = new("err.reason.required");
         else if (reason.Length > MaxReason)
-            errors["reason"] = new($"Lý do không được dài quá {MaxReason} ký tự.", $"The reason must be at most {MaxReason} characters.");
+            errors["reason"] = new("err.reason.tooLong", MaxReason);
 
         TimeOnly? arrival = null;
         if (!string.IsNullOrWhiteSpace(form.ArrivalTime))
         {
             arrival = FormRules.ParseTime(form.ArrivalTime);
             if (arrival is null)
-                errors["arrivalTime"] = new("Giờ đến không hợp lệ (giờ:phút, ví dụ 23:30).", "The arrival time is not valid (hours:minutes, e.g. 23:30).");
+                errors["arrivalTime"] = new("err.arrivalTime.invalid");
         }
 
         var guest = form.Guest is null ? null : ValidateGuest(form.Guest, errors, today);
@@ -100,7 +107,7 @@ public static class ResidenceNotification
     private static ValidGuest? ValidateGuest(GuestForm g, Dictionary<string, FieldError> errors, DateOnly today)
     {
         var name = FormRules.Text(errors, "guest.fullName", g.FullName, 100,
-            new("Vui lòng nhập họ và tên người lưu trú.", "Please enter the full name of the person staying."));
+            new("err.guest.fullName.required"));
         var dob = FormRules.BirthDate(errors, "guest.dateOfBirth", g.DateOfBirth, today, required: false);
         var type = g.DocumentType?.Trim();
         var number = new string((g.DocumentNumber ?? "").Where(c => !char.IsWhiteSpace(c)).ToArray()).ToUpperInvariant();
@@ -112,19 +119,19 @@ public static class ResidenceNotification
                 break;
             case "cmnd":
                 if (number.Length == 9 && number.All(char.IsAsciiDigit)) valid = number;
-                else errors["guest.documentNumber"] = new("Số CMND phải gồm đúng 9 chữ số.", "The old ID (CMND) number must be exactly 9 digits.");
+                else errors["guest.documentNumber"] = new("err.guest.cmnd");
                 break;
             case "passport":
                 if (number.Length is >= 6 and <= 20 && number.All(char.IsAsciiLetterOrDigit)) valid = number;
-                else errors["guest.documentNumber"] = new("Số hộ chiếu gồm 6 đến 20 chữ cái hoặc chữ số.", "The passport number has 6 to 20 letters or digits.");
+                else errors["guest.documentNumber"] = new("err.guest.passport");
                 break;
             default:
-                errors["guest.documentType"] = new("Vui lòng chọn loại giấy tờ: căn cước, CMND hoặc hộ chiếu.", "Please choose the document: ID card, old ID (CMND) or passport.");
+                errors["guest.documentType"] = new("err.guest.documentType");
                 break;
         }
         var nationality = g.Nationality?.Trim();
         if (nationality is { Length: > 60 })
-            errors["guest.nationality"] = new("Quốc tịch không được dài quá 60 ký tự.", "The nationality must be at most 60 characters.");
+            errors["guest.nationality"] = new("err.guest.nationality.tooLong");
         return name is null || valid is null ? null
             : new ValidGuest(name, type!, valid, dob, string.IsNullOrEmpty(nationality) ? null : nationality);
     }

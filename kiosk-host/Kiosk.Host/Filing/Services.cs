@@ -41,29 +41,30 @@ public static class Services
 /// <summary>Documents accepted as proof of lawful residence (Luật Cư trú Art. 28, NĐ 62/2021 Art. 5) and for permanent residence.</summary>
 public static class ProofDocuments
 {
-    public static readonly IReadOnlyDictionary<string, FieldError> LawfulResidence = new Dictionary<string, FieldError>
+    // Code → message key of its label in wwwroot/i18n (the page shows the words; the server checks the codes).
+    public static readonly IReadOnlyDictionary<string, string> LawfulResidence = new Dictionary<string, string>
     {
-        ["giay-chung-nhan"] = new("Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở", "Land-use or house-ownership certificate"),
-        ["giay-phep-xay-dung"] = new("Giấy phép xây dựng", "Building permit"),
-        ["hop-dong-mua-ban"] = new("Hợp đồng mua bán, tặng cho, thừa kế nhà ở", "Purchase, gift or inheritance contract"),
-        ["hop-dong-thue-muon"] = new("Hợp đồng thuê, cho mượn, cho ở nhờ chỗ ở", "Lease, loan or \"ở nhờ\" contract"),
-        ["xac-nhan-co-quan"] = new("Văn bản xác nhận của cơ quan, tổ chức", "Confirmation from an agency or organisation"),
+        ["giay-chung-nhan"] = "doc.giay-chung-nhan",
+        ["giay-phep-xay-dung"] = "doc.giay-phep-xay-dung",
+        ["hop-dong-mua-ban"] = "doc.hop-dong-mua-ban",
+        ["hop-dong-thue-muon"] = "doc.hop-dong-thue-muon",
+        ["xac-nhan-co-quan"] = "doc.xac-nhan-co-quan",
     };
 
     /// <summary>Permanent residence: proof of lawful residence plus, depending on the condition, these.</summary>
-    public static readonly IReadOnlyDictionary<string, FieldError> Permanent = new Dictionary<string, FieldError>(LawfulResidence)
+    public static readonly IReadOnlyDictionary<string, string> Permanent = new Dictionary<string, string>(LawfulResidence)
     {
-        ["giay-to-quan-he"] = new("Giấy tờ chứng minh quan hệ nhân thân (khai sinh, kết hôn…)", "Proof of family relationship (birth, marriage certificate…)"),
-        ["dong-y-chu-ho"] = new("Văn bản đồng ý của chủ hộ, chủ sở hữu chỗ ở", "Written consent of the household head and the owner"),
-        ["xac-nhan-dien-tich"] = new("Giấy tờ chứng minh đủ diện tích nhà ở tối thiểu", "Proof of the minimum floor area per person"),
+        ["giay-to-quan-he"] = "doc.giay-to-quan-he",
+        ["dong-y-chu-ho"] = "doc.dong-y-chu-ho",
+        ["xac-nhan-dien-tich"] = "doc.xac-nhan-dien-tich",
     };
 
     /// <summary>Conditions of Luật Cư trú Art. 20.</summary>
-    public static readonly IReadOnlyDictionary<string, FieldError> PermanentConditions = new Dictionary<string, FieldError>
+    public static readonly IReadOnlyDictionary<string, string> PermanentConditions = new Dictionary<string, string>
     {
-        ["so-huu"] = new("Có chỗ ở hợp pháp thuộc quyền sở hữu của mình", "I own the lawful residence"),
-        ["quan-he"] = new("Về ở với người thân (vợ/chồng, cha mẹ, con…) được chủ hộ, chủ sở hữu đồng ý", "Joining family (spouse, parents, children…) with the household head's and owner's consent"),
-        ["thue-muon"] = new("Thuê, mượn, ở nhờ, đủ diện tích tối thiểu theo quy định của tỉnh", "Rented, borrowed or lodged housing meeting the province's minimum floor area"),
+        ["so-huu"] = "cond.so-huu",
+        ["quan-he"] = "cond.quan-he",
+        ["thue-muon"] = "cond.thue-muon",
     };
 
     public static readonly IReadOnlyList<string> Relationships =
@@ -179,16 +180,16 @@ public static class ServiceForms
         var relationship = form.RelationshipToHead?.Trim();
         string? headName = null, headId = null;
         if (relationship is null || !ProofDocuments.Relationships.Contains(relationship))
-            errors["relationshipToHead"] = new("Vui lòng chọn quan hệ với chủ hộ.", "Please choose the relationship to the household head.");
+            errors["relationshipToHead"] = new("err.relationship.required");
         else if (relationship != "chu-ho")
         {
             headName = FormRules.Text(errors, "householdHeadName", form.HouseholdHeadName, 100,
-                new("Vui lòng nhập họ và tên chủ hộ.", "Please enter the household head's full name."));
+                new("err.householdHeadName.required"));
             headId = FormRules.IdNumber(errors, "householdHeadIdNumber", form.HouseholdHeadIdNumber, null, null);
         }
 
         var address = FormRules.Text(errors, "addressLine", form.AddressLine, 200,
-            new("Vui lòng nhập số nhà, tên đường (ngõ, ngách, tổ dân phố).", "Please enter the house number and street."));
+            new("err.address.required"));
         var (province, ward) = FormRules.Place(errors, places, form.ProvinceCode, form.WardCode);
 
         DateOnly? from = null, to = null;
@@ -199,19 +200,19 @@ public static class ServiceForms
             from = FormRules.ParseDate(form.FromDate);
             to = FormRules.ParseDate(form.ToDate);
             if (from is null)
-                errors["fromDate"] = new("Vui lòng nhập ngày bắt đầu tạm trú hợp lệ.", "Please enter a valid start date.");
+                errors["fromDate"] = new("err.temp.fromDate.required");
             else if (from < today.AddDays(-30) || from > today.AddDays(60))
-                errors["fromDate"] = new("Ngày bắt đầu tạm trú phải trong khoảng 30 ngày trước đến 60 ngày sau hôm nay.", "The start date must be between 30 days ago and 60 days from today.");
+                errors["fromDate"] = new("err.temp.fromDate.range");
             if (to is null)
-                errors["toDate"] = new("Vui lòng nhập ngày kết thúc tạm trú hợp lệ.", "Please enter a valid end date.");
+                errors["toDate"] = new("err.temp.toDate.required");
             else if (from is not null && to > from.Value.AddYears(2))
-                errors["toDate"] = new("Thời hạn tạm trú tối đa là 02 năm.", "Temporary residence is for at most 2 years.");
+                errors["toDate"] = new("err.temp.toDate.max2Years");
             else if (from is not null && to < from.Value.AddDays(30))
-                errors["toDate"] = new("Đăng ký tạm trú khi ở từ 30 ngày trở lên; thời gian ngắn hơn thì thông báo lưu trú.", "Temporary residence is for stays of 30 days or more; for shorter stays, file a residence notification.");
+                errors["toDate"] = new("err.temp.toDate.min30Days");
 
             var doc = form.ProofDocument?.Trim();
             if (doc is null || !ProofDocuments.LawfulResidence.ContainsKey(doc))
-                errors["proofDocument"] = new("Vui lòng chọn giấy tờ chứng minh chỗ ở hợp pháp sẽ xuất trình.", "Please choose the proof of lawful residence you will present.");
+                errors["proofDocument"] = new("err.proofDocument.required");
             else documents.Add(doc);
         }
         else
@@ -219,39 +220,39 @@ public static class ServiceForms
             condition = form.Condition?.Trim();
             if (condition is null || !ProofDocuments.PermanentConditions.ContainsKey(condition))
             {
-                errors["condition"] = new("Vui lòng chọn trường hợp đăng ký thường trú.", "Please choose which condition applies.");
+                errors["condition"] = new("err.condition.required");
                 condition = null;
             }
             var docs = (form.ProofDocuments ?? []).Select(d => d.Trim()).Distinct().ToList();
             if (docs.Count == 0 || docs.Any(d => !ProofDocuments.Permanent.ContainsKey(d)))
-                errors["proofDocuments"] = new("Vui lòng chọn các giấy tờ sẽ xuất trình.", "Please choose the documents you will present.");
+                errors["proofDocuments"] = new("err.proofDocuments.required");
             else if (!docs.Any(ProofDocuments.LawfulResidence.ContainsKey))
-                errors["proofDocuments"] = new("Cần ít nhất một giấy tờ chứng minh chỗ ở hợp pháp.", "At least one proof of lawful residence is needed.");
+                errors["proofDocuments"] = new("err.proofDocuments.lawfulResidence");
             else if (condition == "quan-he" && !docs.Contains("giay-to-quan-he"))
-                errors["proofDocuments"] = new("Trường hợp về ở với người thân cần giấy tờ chứng minh quan hệ nhân thân.", "Joining family needs proof of the relationship.");
+                errors["proofDocuments"] = new("err.proofDocuments.relationship");
             else if (condition == "thue-muon" && !docs.Contains("xac-nhan-dien-tich"))
-                errors["proofDocuments"] = new("Trường hợp thuê, mượn, ở nhờ cần giấy tờ chứng minh đủ diện tích tối thiểu.", "Rented or borrowed housing needs proof of the minimum floor area.");
+                errors["proofDocuments"] = new("err.proofDocuments.floorArea");
             foreach (var d in docs) documents.Add(d);
             if (condition is "quan-he" or "thue-muon" && form.OwnerConsent != true)
-                errors["ownerConsent"] = new("Cần có sự đồng ý của chủ hộ và chủ sở hữu chỗ ở.", "The household head and the owner must agree.");
+                errors["ownerConsent"] = new("err.ownerConsent.required");
         }
 
         var members = new JsonArray();
         var anyMinor = person.DateOfBirth is { } own && FormRules.AgeOn(own, today) < 18;
         var list = form.Members ?? [];
         if (list.Count > MaxMembers)
-            errors["members"] = new($"Tối đa {MaxMembers} thành viên.", $"At most {MaxMembers} members.");
+            errors["members"] = new("err.members.tooMany", MaxMembers);
         for (var i = 0; i < Math.Min(list.Count, MaxMembers); i++)
         {
             var m = list[i];
             var prefix = $"members[{i}].";
-            var name = FormRules.Text(errors, prefix + "fullName", m.FullName, 100, new("Vui lòng nhập họ và tên.", "Please enter the full name."));
+            var name = FormRules.Text(errors, prefix + "fullName", m.FullName, 100, new("err.fullName.required"));
             var dob = FormRules.BirthDate(errors, prefix + "dateOfBirth", m.DateOfBirth, today);
             var sex = FormRules.Sex(errors, prefix + "sex", m.Sex);
             var id = FormRules.IdNumber(errors, prefix + "idNumber", m.IdNumber, dob, sex);
             var rel = m.Relationship?.Trim();
             if (rel is null || !ProofDocuments.Relationships.Contains(rel))
-                errors[prefix + "relationship"] = new("Vui lòng chọn quan hệ với chủ hộ.", "Please choose the relationship to the household head.");
+                errors[prefix + "relationship"] = new("err.relationship.required");
             if (dob is { } d && FormRules.AgeOn(d, today) < 18) anyMinor = true;
             members.Add(new JsonObject
             {
@@ -263,14 +264,14 @@ public static class ServiceForms
         if (anyMinor)
         {
             var gName = FormRules.Text(errors, "guardianName", form.GuardianName, 100,
-                new("Có người chưa thành niên: vui lòng nhập họ tên cha, mẹ hoặc người giám hộ.", "A minor is included: please enter the parent's or guardian's name."));
+                new("err.guardianName.required"));
             var gId = FormRules.IdNumber(errors, "guardianIdNumber", form.GuardianIdNumber, null, null);
             if (form.GuardianConsent != true)
-                errors["guardianConsent"] = new("Cần ý kiến đồng ý của cha, mẹ hoặc người giám hộ.", "The parent or guardian must consent.");
+                errors["guardianConsent"] = new("err.guardianConsent.required");
             guardian = new JsonObject { ["fullName"] = gName, ["idNumber"] = gId, ["consent"] = form.GuardianConsent == true };
         }
 
-        var note = FormRules.Text(errors, "note", form.Note, 500, new("", ""), required: false);
+        var note = FormRules.Text(errors, "note", form.Note, 500, null, required: false);
         if (errors.Count > 0) return (null, errors);
 
         var info = Services.Get(procedure);
@@ -302,16 +303,15 @@ public static class ServiceForms
         var errors = new Dictionary<string, FieldError>();
         if (!string.IsNullOrEmpty(person.OldIdNumber))
         {
-            errors["form"] = new("Chip trên thẻ đã lưu số CMND cũ; mã QR trên thẻ thay cho giấy xác nhận, không cần nộp yêu cầu.",
-                "The chip already holds the old ID number; the card's QR code replaces a confirmation, no request is needed.");
+            errors["form"] = new("err.cmnd.onChip");
             return (null, errors);
         }
         var phone = FormRules.Phone(errors, "phone", form.Phone, required: true);
         var email = FormRules.Email(errors, "email", form.Email, required: false);
         var old = new string((form.OldIdNumber ?? "").Where(c => !char.IsWhiteSpace(c)).ToArray());
         if (old.Length > 0 && !((old.Length == 9 || old.Length == 12) && old.All(char.IsAsciiDigit)))
-            errors["oldIdNumber"] = new("Số CMND cũ gồm 9 hoặc 12 chữ số.", "The old ID number has 9 or 12 digits.");
-        var note = FormRules.Text(errors, "note", form.Note, 500, new("", ""), required: false);
+            errors["oldIdNumber"] = new("err.oldIdNumber.invalid");
+        var note = FormRules.Text(errors, "note", form.Note, 500, null, required: false);
         if (errors.Count > 0) return (null, errors);
         var json = new JsonObject
         {
@@ -330,14 +330,13 @@ public static class ServiceForms
         var errors = new Dictionary<string, FieldError>();
         if (form.Level != 1)
         {
-            errors["level"] = new("Tài khoản mức 2 cần lấy vân tay và ảnh tại Công an phường: vui lòng gặp cán bộ.",
-                "A level 2 account needs fingerprints and a photo taken by the ward police: please see staff.");
+            errors["level"] = new("err.vneid.level2");
             return (null, errors);
         }
         var phone = FormRules.Phone(errors, "phone", form.Phone, required: false);
         var email = FormRules.Email(errors, "email", form.Email, required: false);
         if (string.IsNullOrWhiteSpace(form.Phone) && string.IsNullOrWhiteSpace(form.Email))
-            errors["phone"] = new("Vui lòng nhập số điện thoại hoặc email để nhận kết quả.", "Please enter a phone number or an e-mail address for the result.");
+            errors["phone"] = new("err.vneid.contact");
         if (errors.Count > 0) return (null, errors);
         var json = new JsonObject
         {

@@ -6,6 +6,9 @@ namespace Kiosk.Host.Store;
 /// <summary>Outbox counts for <c>kioskctl sync status</c> (no personal data).</summary>
 public sealed record OutboxSummary(int Pending, int Leased, int DeadLetter, DateTime? OldestPendingAt);
 
+/// <summary>One portal answer to commit: the outbox entry goes, the dossier gets its code.</summary>
+public sealed record Delivery(Guid OutboxId, Guid DossierId, string Code, int Status);
+
 /// <summary>
 /// The kiosk's encrypted LiteDB store at <c>DATA/kiosk.db</c> (password from <c>DATA/store.key</c>). A dossier and its
 /// outbox entry are written in one transaction; so are "delivered" and the removal of the outbox entry; so is each
@@ -18,9 +21,10 @@ public sealed class KioskStore : IDisposable
     public const string LockFileName = "kiosk.lock";
     /// <summary>Schema version kept in LiteDB's user_version; <see cref="Migrate"/> brings older files up to it.</summary>
     public const int SchemaVersion = 2;
-    private readonly LiteDatabase _db;
-    private readonly ILiteCollection<Dossier> _dossiers;
-    private readonly ILiteCollection<OutboxEntry> _outbox;
+    public const string RotationFileName = "kiosk-rotate.db";
+    private LiteDatabase _db;
+    private ILiteCollection<Dossier> _dossiers;
+    private ILiteCollection<OutboxEntry> _outbox;
     private readonly FileStream _lock;
     private readonly Lock _gate = new();
     private bool _closed;
@@ -37,17 +41,121 @@ public sealed class KioskStore : IDisposable
         {
             throw new InvalidOperationException($"Another process uses the kiosk store in {dataDirectory}.", e);
         }
-        var key = StoreKey.LoadOrCreate(dataDirectory);
         Path = System.IO.Path.Combine(dataDirectory, FileName);
-        var mapper = new BsonMapper();
-        _db = new LiteDatabase(new ConnectionString { Filename = Path, Password = key, Connection = ConnectionType.Direct }, mapper);
-        _dossiers = _db.GetCollection<Dossier>("dossiers");
-        _outbox = _db.GetCollection<OutboxEntry>("outbox");
-        _outbox.EnsureIndex(o => o.NextAttemptAt);
-        _dossiers.EnsureIndex(d => d.PortalCode);
+        _db = OpenWithKnownKey();
+        (_dossiers, _outbox) = Collections(_db);
         Migrate();
         // We hold the folder lock, so no other process is alive: leases left by a killed process are dead now.
         ReleaseAllLeases();
+    }
+
+    private static (ILiteCollection<Dossier>, ILiteCollection<OutboxEntry>) Collections(LiteDatabase db)
+    {
+        var dossiers = db.GetCollection<Dossier>("dossiers");
+        var outbox = db.GetCollection<OutboxEntry>("outbox");
+        outbox.EnsureIndex(o => o.NextAttemptAt);
+        dossiers.EnsureIndex(d => d.PortalCode);
+        return (dossiers, outbox);
+    }
+
+    private static LiteDatabase Open(string path, string key) =>
+        new(new ConnectionString { Filename = path, Password = key, Connection = ConnectionType.Direct }, new BsonMapper());
+
+    /// <summary>
+    /// Opens the store with <c>store.key</c>, or, when a key rotation was cut off after the new file was swapped in,
+    /// with <c>store.key.new</c>, and finishes or undoes that rotation (see <see cref="RotateKey"/>).
+    /// </summary>
+    private LiteDatabase OpenWithKnownKey()
+    {
+        var key = StoreKey.LoadOrCreate(DataDirectory);
+        var newKeyPath = System.IO.Path.Combine(DataDirectory, StoreKey.NewFileName);
+        var rotationPath = System.IO.Path.Combine(DataDirectory, RotationFileName);
+        if (!File.Exists(newKeyPath))
+        {
+            DeleteRotationFiles(rotationPath);
+            return Open(Path, key);
+        }
+        try
+        {
+            var db = Open(Path, key);
+            // The swap never happened: the old key still opens the store. Drop the half-made rotation.
+            DeleteRotationFiles(rotationPath);
+            File.Delete(newKeyPath);
+            return db;
+        }
+        catch (LiteException)
+        {
+            // The new file is in place: finish the rotation by making the new key the key.
+            var db = Open(Path, File.ReadAllText(newKeyPath).Trim());
+            File.Move(newKeyPath, System.IO.Path.Combine(DataDirectory, StoreKey.FileName), overwrite: true);
+            return db;
+        }
+    }
+
+    private static void DeleteRotationFiles(string rotationPath)
+    {
+        File.Delete(rotationPath);
+        File.Delete(System.IO.Path.ChangeExtension(rotationPath, null) + "-log.db");
+    }
+
+    /// <summary>The steps of <see cref="RotateKey"/>, for tests that cut it off after one of them.</summary>
+    public enum RotationStep { NewKeyWritten, CopyWritten, OldClosed, FileSwapped, KeySwapped }
+
+    /// <summary>
+    /// Key rotation: re-encrypts the store with a new random key, crash-safe. 1. the new key goes to
+    /// <c>store.key.new</c> (0600); 2. every document is copied into <c>kiosk-rotate.db</c> encrypted with it;
+    /// 3. the store is closed (its log merged); 4. <c>kiosk-rotate.db</c> is renamed over <c>kiosk.db</c> (atomic);
+    /// 5. <c>store.key.new</c> is renamed over <c>store.key</c> (atomic); 6. reopened. Until step 5 the old key file
+    /// stays; cut off anywhere, the next start opens the store with one of the two keys and finishes or undoes the
+    /// rotation. Every other store call waits meanwhile. Returns how many dossiers and outbox entries were copied.
+    /// </summary>
+    public (int Dossiers, int Outbox) RotateKey() => RotateKey(null);
+
+    internal (int Dossiers, int Outbox) RotateKey(RotationStep? crashAfter)
+    {
+        lock (_gate)
+        {
+            Check();
+            var newKeyPath = System.IO.Path.Combine(DataDirectory, StoreKey.NewFileName);
+            var rotationPath = System.IO.Path.Combine(DataDirectory, RotationFileName);
+            DeleteRotationFiles(rotationPath);
+            var newKey = StoreKey.WriteNew(newKeyPath);
+            Crash(RotationStep.NewKeyWritten);
+
+            int dossiers, outbox;
+            using (var copy = Open(rotationPath, newKey))
+            {
+                copy.BeginTrans();
+                dossiers = copy.GetCollection("dossiers").InsertBulk(_db.GetCollection("dossiers").FindAll());
+                outbox = copy.GetCollection("outbox").InsertBulk(_db.GetCollection("outbox").FindAll());
+                copy.Commit();
+                copy.UserVersion = _db.UserVersion;
+                Collections(copy);
+                copy.Checkpoint();
+            }
+            Crash(RotationStep.CopyWritten);
+
+            _db.Dispose();
+            Crash(RotationStep.OldClosed);
+            File.Move(rotationPath, Path, overwrite: true);
+            Crash(RotationStep.FileSwapped);
+            File.Move(newKeyPath, System.IO.Path.Combine(DataDirectory, StoreKey.FileName), overwrite: true);
+            Crash(RotationStep.KeySwapped);
+
+            _db = Open(Path, newKey);
+            (_dossiers, _outbox) = Collections(_db);
+            return (dossiers, outbox);
+        }
+
+        void Crash(RotationStep step)
+        {
+            if (crashAfter != step) return;
+            // As a power cut leaves it: nothing more happens; the process lets go of the folder lock.
+            if (step < RotationStep.OldClosed) _db.Dispose();
+            _closed = true;
+            _lock.Dispose();
+            throw new IOException($"simulated crash after {step}");
+        }
     }
 
     public string Path { get; }
@@ -135,10 +243,22 @@ public sealed class KioskStore : IDisposable
         lock (_gate)
         {
             Check();
-            return _outbox.Find(o => o.NextAttemptAt <= now && o.DeadLetteredAt == null && (o.LeaseOwner == null || o.LeaseExpiresAt <= now))
-                .OrderBy(o => o.CreatedAt).Take(max).ToList();
+            return QueryDue(now, max);
         }
     }
+
+    /// <summary>
+    /// Due, live, unleased entries in due-time order, read through the <c>NextAttemptAt</c> index: LiteDB walks the index
+    /// from the oldest due time and stops after <paramref name="max"/> matches, so a claim costs the same with 10 or
+    /// 100,000 entries waiting (dead letters and live leases in front are skipped, there are few).
+    /// </summary>
+    private List<OutboxEntry> QueryDue(DateTime now, int max) =>
+        _outbox.Query()
+            .Where(o => o.NextAttemptAt <= now)
+            .Where(o => o.DeadLetteredAt == null && (o.LeaseOwner == null || o.LeaseExpiresAt <= now))
+            .OrderBy(o => o.NextAttemptAt)
+            .Limit(max)
+            .ToList();
 
     /// <summary>
     /// Claims up to <paramref name="max"/> due entries for <paramref name="owner"/> until now + <paramref name="lease"/>,
@@ -148,15 +268,30 @@ public sealed class KioskStore : IDisposable
     {
         lock (_gate) return InTransaction(() =>
         {
-            var due = _outbox.Find(o => o.NextAttemptAt <= now && o.DeadLetteredAt == null && (o.LeaseOwner == null || o.LeaseExpiresAt <= now))
-                .OrderBy(o => o.CreatedAt).Take(max).ToList();
+            var due = QueryDue(now, max);
             foreach (var e in due)
             {
                 e.LeaseOwner = owner;
                 e.LeaseExpiresAt = now + lease;
+            }
+            _outbox.Update(due);
+            return (IReadOnlyList<OutboxEntry>)due;
+        });
+    }
+
+    /// <summary>Gives claimed entries back without counting an attempt, in one transaction.</summary>
+    public void Release(IEnumerable<Guid> outboxIds, string owner)
+    {
+        lock (_gate) InTransaction(() =>
+        {
+            foreach (var id in outboxIds)
+            {
+                var e = _outbox.FindById(id);
+                if (e is null || e.LeaseOwner != owner) continue;
+                e.LeaseOwner = null;
+                e.LeaseExpiresAt = null;
                 _outbox.Update(e);
             }
-            return (IReadOnlyList<OutboxEntry>)due;
         });
     }
 
@@ -202,15 +337,29 @@ public sealed class KioskStore : IDisposable
         }
     }
 
-    /// <summary>The earliest time a live entry is due (null when nothing waits).</summary>
+    /// <summary>The earliest time a live entry is due (null when nothing waits); a leased entry counts from its lease expiry.</summary>
     public DateTime? NextAttemptAt()
     {
         lock (_gate)
         {
             Check();
-            var live = _outbox.Find(o => o.DeadLetteredAt == null).ToList();
-            return live.Count == 0 ? null : live.Min(o => o.LeaseOwner != null && o.LeaseExpiresAt > o.NextAttemptAt ? o.LeaseExpiresAt!.Value : o.NextAttemptAt);
+            // Walk the due-time index: leased entries (claimed when due, so early in the order) count at their lease
+            // expiry; the first unleased entry ends the walk, everything after it is due later anyway.
+            DateTime? next = null;
+            foreach (var o in _outbox.Query().Where(o => o.DeadLetteredAt == null).OrderBy(o => o.NextAttemptAt).ToEnumerable())
+            {
+                var at = o.LeaseOwner != null && o.LeaseExpiresAt > o.NextAttemptAt ? o.LeaseExpiresAt!.Value : o.NextAttemptAt;
+                if (next is null || at < next) next = at;
+                if (o.LeaseOwner == null || next <= o.NextAttemptAt) break;
+            }
+            return next;
         }
+    }
+
+    /// <summary>True when any entry waits for delivery (dead letters do not count).</summary>
+    public bool HasPending()
+    {
+        lock (_gate) { Check(); return _outbox.Exists(o => o.DeadLetteredAt == null); }
     }
 
     /// <summary>Makes every live entry due now (<c>kioskctl sync now</c>). Returns how many.</summary>
@@ -230,21 +379,33 @@ public sealed class KioskStore : IDisposable
     }
 
     /// <summary>Marks the dossier delivered and removes its outbox entry, in one transaction.</summary>
-    public void MarkDelivered(Guid outboxId, Guid dossierId, string code, int status, DateTime at)
+    public void MarkDelivered(Guid outboxId, Guid dossierId, string code, int status, DateTime at) =>
+        MarkDelivered([new Delivery(outboxId, dossierId, code, status)], at);
+
+    /// <summary>
+    /// Marks several dossiers delivered and removes their outbox entries, all in one transaction (the relay's batched
+    /// commit). A crash before the commit leaves every entry in the outbox: they are sent again with the same
+    /// idempotency key and the portal replays its first answer.
+    /// </summary>
+    public void MarkDelivered(IReadOnlyCollection<Delivery> deliveries, DateTime at)
     {
+        if (deliveries.Count == 0) return;
         lock (_gate) InTransaction(() =>
         {
-            var dossier = _dossiers.FindById(dossierId);
-            if (dossier is not null)
+            foreach (var d in deliveries)
             {
-                dossier.State = DossierState.Delivered;
-                dossier.PortalCode = code;
-                dossier.PortalStatus = status;
-                dossier.DeliveredAt = at;
-                dossier.StatusCheckedAt = at;
-                _dossiers.Update(dossier);
+                var dossier = _dossiers.FindById(d.DossierId);
+                if (dossier is not null)
+                {
+                    dossier.State = DossierState.Delivered;
+                    dossier.PortalCode = d.Code;
+                    dossier.PortalStatus = d.Status;
+                    dossier.DeliveredAt = at;
+                    dossier.StatusCheckedAt = at;
+                    _dossiers.Update(dossier);
+                }
+                _outbox.Delete(d.OutboxId);
             }
-            _outbox.Delete(outboxId);
         });
     }
 
@@ -342,7 +503,7 @@ public sealed class KioskStore : IDisposable
             _db.Dispose();
             _closed = true;
             var files = Directory.GetFiles(DataDirectory, "kiosk*.db")
-                .Append(System.IO.Path.Combine(DataDirectory, StoreKey.FileName))
+                .Concat(Directory.GetFiles(DataDirectory, StoreKey.FileName + "*"))
                 .Where(File.Exists).ToList();
             foreach (var file in files) Shred(file);
             _lock.Dispose();

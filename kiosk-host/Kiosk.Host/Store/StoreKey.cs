@@ -9,6 +9,8 @@ namespace Kiosk.Host.Store;
 public static class StoreKey
 {
     public const string FileName = "store.key";
+    /// <summary>The next key while a rotation runs (<see cref="KioskStore.RotateKey()"/>).</summary>
+    public const string NewFileName = "store.key.new";
 
     public static string LoadOrCreate(string dataDirectory)
     {
@@ -21,12 +23,23 @@ public static class StoreKey
             return existing;
         }
 
+        return Write(path, FileMode.CreateNew);
+    }
+
+    /// <summary>Writes a new random key to <paramref name="path"/> (replacing it), mode 0600, flushed to disk.</summary>
+    public static string WriteNew(string path) => Write(path, FileMode.Create);
+
+    private static string Write(string path, FileMode mode)
+    {
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        var options = new FileStreamOptions { Mode = mode, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         using (var stream = new FileStream(path, options))
-        using (var writer = new StreamWriter(stream))
-            writer.Write(key);
+        {
+            using (var writer = new StreamWriter(stream, leaveOpen: true))
+                writer.Write(key);
+            stream.Flush(flushToDisk: true);
+        }
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         return key;
     }

@@ -47,8 +47,11 @@ public sealed class OutboxRelay : BackgroundService
     /// <summary>Idle pass interval: also probes the portal when there is nothing to send.</summary>
     public TimeSpan IdleInterval { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Entries claimed per pass.</summary>
-    public int BatchSize { get; init; } = 20;
+    /// <summary>Entries claimed per pass (their deliveries are committed in one transaction).</summary>
+    public int BatchSize { get; init; } = 100;
+
+    /// <summary>Requests in flight at once (one kept-alive connection each).</summary>
+    public int Concurrency { get; init; } = PortalTls.MaxConnections;
 
     public void Wake()
     {
@@ -73,7 +76,7 @@ public sealed class OutboxRelay : BackgroundService
                 if (_store.IsClosed) break;
                 var paused = Status.PausedUntil is { } p && p > _clock.GetUtcNow();
                 var sent = paused ? 0 : await RunOnceAsync(stoppingToken);
-                if (!paused && sent == 0 && _store.AllOutbox().Count == 0)
+                if (!paused && sent == 0 && !_store.HasPending())
                     SetPortal(await _portal.ProbeAsync(stoppingToken) ? "reachable" : "unreachable");
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -107,58 +110,118 @@ public sealed class OutboxRelay : BackgroundService
         return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
     }
 
-    /// <summary>One pass over the due entries (claimed with a lease). Returns how many were delivered.</summary>
+    /// <summary>
+    /// One pass: claims up to <see cref="BatchSize"/> due entries with a lease (one transaction), sends them with at
+    /// most <see cref="Concurrency"/> requests in flight over kept-alive connections, then commits every delivery of the
+    /// pass in one transaction. When the portal was not known to be reachable, the first entry goes alone (a portal
+    /// that is down sees one try per pause). A transient failure stops new sends: the unsent entries are given back
+    /// untouched and the relay pauses. Returns how many were delivered.
+    /// </summary>
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
         await _pass.WaitAsync(ct);
         try
         {
-            var delivered = 0;
             var claimed = _store.ClaimDue(Owner, _clock.GetUtcNow().UtcDateTime, _options.Lease, BatchSize);
-            for (var i = 0; i < claimed.Count; i++)
+            if (claimed.Count == 0) return 0;
+            var results = new DeliveryResult?[claimed.Count];
+            var next = -1;
+            var stop = 0;
+
+            async Task Worker()
             {
-                var entry = claimed[i];
-                DeliveryResult result;
-                try
+                while (Volatile.Read(ref stop) == 0)
                 {
-                    result = await _portal.SubmitAsync(entry.DossierId.ToString("D"), entry.Body, ct);
-                }
-                catch (OperationCanceledException)
-                {
-                    ReleaseRest(claimed, i);
-                    throw;
-                }
-                var now = _clock.GetUtcNow();
-                switch (result)
-                {
-                    case DeliveryResult.Delivered d:
-                        _store.MarkDelivered(entry.Id, entry.DossierId, d.Answer.Code, d.Answer.Status, now.UtcDateTime);
-                        _log.LogInformation("Delivered dossier {Ref} as {Code}{Replay}", Short(entry.DossierId), d.Answer.Code, d.Replayed ? " (replayed)" : "");
-                        lock (_gate) _status = _status with { Portal = "reachable", LastSuccessAt = now, PausedUntil = null };
-                        delivered++;
-                        Delivered?.Invoke(entry.DossierId);
-                        break;
-                    case DeliveryResult.Transient t:
-                        var delay = RetryDelay(entry.Attempts, t.RetryAfter);
-                        _store.RecordFailure(entry.Id, t.Reason, (now + delay).UtcDateTime);
-                        _log.LogWarning("Delivery of dossier {Ref} failed ({Reason}); pausing {Seconds:0.0} s", Short(entry.DossierId), t.Reason, delay.TotalSeconds);
-                        lock (_gate) _status = _status with { Portal = "unreachable", LastError = t.Reason, LastErrorAt = now, PausedUntil = now + delay };
-                        // The portal is in trouble: give the rest back untouched and wait, instead of hammering it.
-                        ReleaseRest(claimed, i + 1);
-                        return delivered;
-                    case DeliveryResult.Rejected r:
-                        _store.DeadLetter(entry.Id, entry.DossierId, r.Reason, now.UtcDateTime);
-                        _log.LogError("The portal refused dossier {Ref} ({Reason}); moved to the dead letters", Short(entry.DossierId), r.Reason);
-                        lock (_gate) _status = _status with { Portal = "reachable", LastError = r.Reason, LastErrorAt = now };
-                        break;
+                    var i = Interlocked.Increment(ref next);
+                    if (i >= claimed.Count) return;
+                    var result = await _portal.SubmitAsync(claimed[i].DossierId.ToString("D"), claimed[i].Body, ct);
+                    results[i] = result;
+                    if (result is DeliveryResult.Transient) Volatile.Write(ref stop, 1);
                 }
             }
+
+            OperationCanceledException? cancelled = null;
+            try
+            {
+                if (Status.Portal != "reachable") await SendOne();
+                var workers = Math.Min(Concurrency, claimed.Count);
+                await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Worker()));
+            }
+            catch (OperationCanceledException e)
+            {
+                cancelled = e; // still commit what the portal already answered, and give the rest back
+            }
+
+            var delivered = Commit(claimed, results);
+            if (cancelled is not null) throw cancelled;
             return delivered;
+
+            async Task SendOne()
+            {
+                var i = Interlocked.Increment(ref next);
+                var result = await _portal.SubmitAsync(claimed[i].DossierId.ToString("D"), claimed[i].Body, ct);
+                results[i] = result;
+                if (result is DeliveryResult.Transient) Volatile.Write(ref stop, 1);
+            }
         }
         finally
         {
             _pass.Release();
         }
+    }
+
+    /// <summary>Stores the outcome of one pass: deliveries in one transaction, then failures, dead letters, releases.</summary>
+    private int Commit(IReadOnlyList<OutboxEntry> claimed, DeliveryResult?[] results)
+    {
+        var now = _clock.GetUtcNow();
+        var deliveries = new List<Delivery>();
+        var unsent = new List<Guid>();
+        TimeSpan? pause = null;
+        string? transientReason = null;
+        for (var i = 0; i < claimed.Count; i++)
+        {
+            var entry = claimed[i];
+            switch (results[i])
+            {
+                case DeliveryResult.Delivered d:
+                    deliveries.Add(new Delivery(entry.Id, entry.DossierId, d.Answer.Code, d.Answer.Status));
+                    _log.LogDebug("Delivered dossier {Ref} as {Code}{Replay}", Short(entry.DossierId), d.Answer.Code, d.Replayed ? " (replayed)" : "");
+                    break;
+                case DeliveryResult.Transient t:
+                    var delay = RetryDelay(entry.Attempts, t.RetryAfter);
+                    _store.RecordFailure(entry.Id, t.Reason, (now + delay).UtcDateTime);
+                    _log.LogWarning("Delivery of dossier {Ref} failed ({Reason}); pausing {Seconds:0.0} s", Short(entry.DossierId), t.Reason, delay.TotalSeconds);
+                    if (pause is null || delay > pause) pause = delay;
+                    transientReason = t.Reason;
+                    break;
+                case DeliveryResult.Rejected r:
+                    _store.DeadLetter(entry.Id, entry.DossierId, r.Reason, now.UtcDateTime);
+                    _log.LogError("The portal refused dossier {Ref} ({Reason}); moved to the dead letters", Short(entry.DossierId), r.Reason);
+                    lock (_gate) _status = _status with { Portal = "reachable", LastError = r.Reason, LastErrorAt = now };
+                    break;
+                default:
+                    unsent.Add(entry.Id);
+                    break;
+            }
+        }
+        // The deliveries of the pass in one transaction. Killed before this line, the entries stay in the outbox and
+        // are sent again with the same idempotency key: the portal replays its first answer.
+        if (deliveries.Count > 0)
+        {
+            _store.MarkDelivered(deliveries, now.UtcDateTime);
+            lock (_gate) _status = _status with { Portal = "reachable", LastSuccessAt = now, PausedUntil = null };
+            _log.LogInformation("Delivered {Count} dossiers ({First}…)", deliveries.Count, deliveries[0].Code);
+        }
+        if (unsent.Count > 0)
+        {
+            try { _store.Release(unsent, Owner); }
+            catch (ObjectDisposedException) { }
+        }
+        if (pause is { } p)
+            // The portal is in trouble: the rest went back untouched; wait instead of hammering it.
+            lock (_gate) _status = _status with { Portal = "unreachable", LastError = transientReason, LastErrorAt = now, PausedUntil = now + p };
+        foreach (var d in deliveries) Delivered?.Invoke(d.DossierId);
+        return deliveries.Count;
     }
 
     /// <summary>Backoff with jitter for this attempt, at least the portal's Retry-After (capped).</summary>
@@ -171,15 +234,6 @@ public sealed class OutboxRelay : BackgroundService
             if (ra > delay) delay = ra;
         }
         return delay;
-    }
-
-    private void ReleaseRest(IReadOnlyList<OutboxEntry> claimed, int from)
-    {
-        for (var j = from; j < claimed.Count; j++)
-        {
-            try { _store.Release(claimed[j].Id, Owner); }
-            catch (ObjectDisposedException) { return; }
-        }
     }
 
     private void SetPortal(string state)

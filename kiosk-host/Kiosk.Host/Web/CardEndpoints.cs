@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Kiosk.Emrtd;
+using Kiosk.Emrtd.PassiveAuthentication;
 using Kiosk.Host.Card;
 using Kiosk.Host.Filing;
 
@@ -24,13 +26,15 @@ public static class CardEndpoints
 
     public static void Map(WebApplication app)
     {
+        // CSCA certificates for passive authentication: --csca DIR (PEM, DER or .ml master lists); none means "untrusted".
+        string? cscaFolder = app.Configuration["csca"];
         app.MapPost("/api/maintenance/card/read", async (HttpContext http, ICardChannel channel, SessionManager sessions, TimeProvider clock, ILoggerFactory loggers) =>
         {
             if (!SyncEndpoints.IsLoopback(http))
                 return Results.Json(new { error = "loopback-only", message = "The maintenance API answers on the kiosk itself only." }, statusCode: 403);
             CardReadRequest? body;
-            try { body = http.Request.ContentLength is > 0 ? await http.Request.ReadFromJsonAsync<CardReadRequest>(http.RequestAborted) : null; }
-            catch (System.Text.Json.JsonException) { return Error(400, "bad-json", "The body must be {\"can\":\"NNNNNN\"} or {\"mrz\":\"…\"}."); }
+            try { body = http.Request.ContentLength == 0 ? null : await http.Request.ReadFromJsonAsync<CardReadRequest>(ReportJson, http.RequestAborted); }
+            catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException) { return Error(400, "bad-json", "The body must be {\"can\":\"NNNNNN\"} or {\"mrz\":\"…\"}."); }
             CardAccessKey? key;
             try { key = KeyFrom(body); }
             catch (ArgumentException e) { return Error(400, "bad-key", e.Message); }
@@ -42,7 +46,10 @@ public static class CardEndpoints
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
                 timeout.CancelAfter(ReadTimeout);
                 var (dump, timings) = await ReadDumpAsync(channel, key, timeout.Token);
-                var report = CardReport.Build(dump, null, DateOnly.FromDateTime(clock.GetLocalNow().DateTime));
+                var trust = cscaFolder is not null && Directory.Exists(cscaFolder) ? CscaTrustStore.FromFolder(cscaFolder) : CscaTrustStore.Empty();
+                var verify = Stopwatch.StartNew();
+                var report = CardReport.Build(dump, trust, clock.GetLocalNow());
+                timings["verifyMs"] = Ms(verify);
                 report["timings"] = timings;
                 log.LogInformation("Card read by a technician: {Files} files in {Ms} ms", dump.Count, timings["totalMs"]);
                 return Results.Json(report, ReportJson);
@@ -140,7 +147,6 @@ public static class CardEndpoints
 /// </summary>
 public static class CardReport
 {
-    public const string NotVerified = "not-verified";
     public const string NotPerformed = "not-performed";
 
     /// <summary>File names of a dump folder, as read from the chip (outer tag included).</summary>
@@ -170,11 +176,14 @@ public static class CardReport
     }
 
     /// <summary>
-    /// Builds the report from the raw files. DG1 is required; the other files are optional. Passive authentication is
-    /// reported as <see cref="NotVerified"/> until the Emrtd library's PassiveAuthentication is wired in here.
+    /// Builds the report from the raw files. DG1 is required; the other files are optional. Passive authentication
+    /// (Kiosk.Emrtd) checks every data group read against EF.SOD, the SOD's signature and the signer's chain to the
+    /// trust store at <paramref name="now"/>: <c>valid</c>, <c>invalid</c> (also when EF.SOD is missing) or <c>untrusted</c>.
+    /// Chip and active authentication are not performed yet.
     /// </summary>
-    public static Dictionary<string, object?> Build(IReadOnlyDictionary<string, byte[]> files, string? trustFolder, DateOnly today)
+    public static Dictionary<string, object?> Build(IReadOnlyDictionary<string, byte[]> files, CscaTrustStore trust, DateTimeOffset now)
     {
+        var today = DateOnly.FromDateTime(now.DateTime);
         if (!files.TryGetValue("DG1", out var dg1Bytes)) throw new CardDataException(CardDataError.Truncated, "DG1 is missing");
         Td1Mrz mrz = Dg1Parser.Parse(dg1Bytes);
         Dg13? dg13 = files.TryGetValue("DG13", out var dg13Bytes) ? Dg13Parser.Parse(dg13Bytes) : null;
@@ -200,14 +209,36 @@ public static class CardReport
             ["spouseName"] = id.SpouseName,
             ["oldIdNumber"] = id.OldIdNumber,
             ["mrz"] = new[] { mrzText[..30], mrzText[30..60], mrzText[60..] },
-            ["passiveAuthentication"] = new Dictionary<string, object?>
-            {
-                ["result"] = NotVerified,
-                ["failures"] = new[] { files.ContainsKey("EF.SOD") ? "passive authentication is not implemented in this build" : "EF.SOD missing" },
-            },
+            ["passiveAuthentication"] = PassiveAuthentication(files, trust, now),
             ["chipAuthentication"] = NotPerformed,
             ["activeAuthentication"] = NotPerformed,
             ["files"] = FileNames.Where(files.ContainsKey).ToArray(),
+        };
+    }
+
+    private static readonly IReadOnlyDictionary<string, int> DataGroupNumbers =
+        new Dictionary<string, int> { ["DG1"] = 1, ["DG2"] = 2, ["DG13"] = 13, ["DG14"] = 14, ["DG15"] = 15 };
+
+    private static Dictionary<string, object?> PassiveAuthentication(IReadOnlyDictionary<string, byte[]> files, CscaTrustStore trust, DateTimeOffset now)
+    {
+        if (!files.TryGetValue("EF.SOD", out var sod))
+            return new() { ["result"] = "invalid", ["failures"] = new[] { "EF.SOD is missing: the data cannot be verified" } };
+        var groups = files.Where(f => DataGroupNumbers.ContainsKey(f.Key)).ToDictionary(f => DataGroupNumbers[f.Key], f => f.Value);
+        PassiveAuthenticationResult result;
+        try { result = PassiveAuthenticator.Verify(sod, groups, trust, now); }
+        catch (EmrtdException e) { return new() { ["result"] = "invalid", ["failures"] = new[] { e.Message } }; }
+        return new()
+        {
+            ["result"] = result.Status switch
+            {
+                PassiveAuthenticationStatus.Valid => "valid",
+                PassiveAuthenticationStatus.Untrusted => "untrusted",
+                _ => "invalid",
+            },
+            ["failures"] = result.Failures,
+            ["verifiedDataGroups"] = result.VerifiedDataGroups,
+            ["documentSigner"] = result.DocumentSigner,
+            ["csca"] = result.Csca,
         };
     }
 

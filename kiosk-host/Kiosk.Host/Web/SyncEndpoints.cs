@@ -44,6 +44,13 @@ public static class SyncEndpoints
             var outbox = store.AllOutbox().Concat(store.DeadLetters()).ToDictionary(o => o.DossierId);
             return Results.Json(store.AllDossiers().Select(d => ListItem(d, outbox.GetValueOrDefault(d.Id))));
         });
+        maintenance.MapPost("/store/rotate-key", (KioskStore store, ILoggerFactory loggers) =>
+        {
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            var (dossiers, outbox) = store.RotateKey();
+            loggers.CreateLogger("Maintenance").LogWarning("Store key rotated: {Dossiers} dossiers and {Outbox} outbox entries re-encrypted", dossiers, outbox);
+            return Results.Json(new { rotated = true, dossiers, outbox, seconds = Math.Round(started.Elapsed.TotalSeconds, 2) });
+        });
         maintenance.MapPost("/decommission", (DecommissionRequest? body, KioskStore store, IHostApplicationLifetime lifetime, ILoggerFactory loggers) =>
         {
             if (body?.Confirm != DecommissionConfirmation)

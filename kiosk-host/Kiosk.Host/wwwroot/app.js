@@ -16,6 +16,9 @@
   const $ = (id) => document.getElementById(id);
   const t = (k) => (dict[lang] && dict[lang][k]) || (dict.vi && dict.vi[k]) || k;
   const pick = (vi, en) => (lang === "en" ? en : vi);
+  // A message the host sent as a key (+ number) of the same resource files: shown in the current language.
+  const msg = (key, n) => t(key).replace("{n}", n == null ? "" : String(n));
+  const has = (k) => !!(dict[lang] && dict[lang][k]);
 
   async function api(method, path, body) {
     const res = await fetch(path, {
@@ -23,6 +26,7 @@
       body: body ? JSON.stringify(body) : undefined
     });
     const data = await res.json().catch(() => ({}));
+    dataAt = performance.now();
     return { status: res.status, data };
   }
 
@@ -42,6 +46,7 @@
   function applyLanguage() {
     document.documentElement.lang = lang;
     document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+    document.querySelectorAll("[data-msg]").forEach((el) => { el.textContent = msg(el.dataset.msg, el.dataset.n); });
     const other = lang === "vi" ? "en" : "vi";
     $("lang").textContent = t("other");
     $("lang").setAttribute("lang", other);
@@ -136,8 +141,29 @@
     $("vneid-note").textContent = s.service === "ho-tro-vneid" ? (vneidL2 ? t("vneidL2Staff") : t("vneidFace") + " " + t("vneidContact")) : "";
   }
 
+  // ---------- timing: each in-page screen change is measured by the page itself ----------
+  // "kiosk:screen:<step>" runs from what triggered the change (a touch, or a device/session event from the host) to
+  // the first frame that shows the new screen; "kiosk:render:<step>" from the moment the data for it arrived. The
+  // benchmark (tests/Benchmarks/UiBenchmark) reads them with performance.getEntriesByType("measure").
+  let triggerAt = 0, dataAt = 0, shownStep = null;
+  const trigger = () => { triggerAt = performance.now(); };
+  document.addEventListener("pointerdown", trigger, true);
+  document.addEventListener("click", (e) => { if (e.isTrusted === false || !triggerAt || performance.now() - triggerAt > 1000) trigger(); }, true);
+  function measureShown(stepId) {
+    const from = triggerAt || dataAt, data = dataAt || from;
+    requestAnimationFrame(() => setTimeout(() => {
+      const end = performance.now();
+      try {
+        performance.measure("kiosk:screen:" + stepId, { start: Math.min(from, end), end });
+        performance.measure("kiosk:render:" + stepId, { start: Math.min(data, end), end });
+      } catch (e) { /* timing is best effort */ }
+    }, 0));
+  }
+
   function show(stepId) {
     document.querySelectorAll(".step").forEach((el) => { el.hidden = el.id !== "step-" + stepId; });
+    if (stepId !== shownStep) { shownStep = stepId; measureShown(stepId); }
+    triggerAt = 0; dataAt = 0;
   }
 
   // ---------- spoken guidance (espeak-ng on the host, through the headphones) ----------
@@ -152,7 +178,10 @@
   }
 
   function render(s) {
+    // However the end is learnt (session or card event, idle, an answer), a session that ended leaves nothing behind.
+    const wasActive = !!(last && last.active);
     last = s;
+    if (wasActive && !s.active) wipe();
     let step = s.step;
     if (step === "idle" && uiStep === "lookup") step = "lookup";
     if (step === "form" && (s.fingerprintAccepted === null || s.fingerprintAccepted === undefined)) step = "fingerprint";
@@ -192,7 +221,7 @@
       $("done-code").textContent = r.dossierCode ? t("code") + r.dossierCode : t("pending") + r.localReference;
       $("done-deadline").textContent = r.deadline ? t("deadline") + fmtDateTime(r.deadline) : "";
       $("done-info").textContent = info ? t("time") + pick(info.timeVi, info.timeEn) + ". " + t("fee") + pick(info.feeVi, info.feeEn) + "." : "";
-      $("done-print").textContent = pick(r.printMessageVi, r.printMessageEn);
+      $("done-print").textContent = has("print." + r.print) ? t("print." + r.print) : pick(r.printMessageVi, r.printMessageEn);
     }
     if (!s.active) hideIdleWarning();
   }
@@ -200,7 +229,7 @@
   async function refresh() { const r = await api("GET", "/api/session"); render(r.data); }
 
   function clearErrors() {
-    document.querySelectorAll("[data-error]").forEach((e) => { e.textContent = ""; });
+    document.querySelectorAll("[data-error]").forEach((e) => { e.textContent = ""; delete e.dataset.msg; delete e.dataset.n; });
     document.querySelectorAll("[aria-invalid]").forEach((e) => e.removeAttribute("aria-invalid"));
     $("error-summary").hidden = true; $("error-summary").textContent = "";
   }
@@ -263,7 +292,12 @@
       if (m && rows[Number(m[1])]) key = `members[${rows[Number(m[1])].dataset.index}].${m[2]}`;
       const el = document.querySelector(`[data-error="${CSS.escape(key)}"]`);
       if (!el) return;
-      el.textContent = errs[k];
+      const e = errs[k];
+      if (e && typeof e === "object") {
+        el.dataset.msg = e.key;
+        if (e.n != null) el.dataset.n = String(e.n);
+        el.textContent = msg(e.key, e.n);
+      } else el.textContent = e;
       const input = document.querySelector(`[aria-describedby="${CSS.escape(el.id)}"]`);
       if (input) { input.setAttribute("aria-invalid", "true"); first = first || input; }
     });
@@ -420,7 +454,7 @@
     clearErrors();
     hideKeyboard();
     const r = await api("POST", "/api/session/submit/" + last.service, body(last.service));
-    if (r.status === 400) { showErrors(pick(r.data.errors, r.data.errorsEn)); return; }
+    if (r.status === 400) { showErrors(r.data.messages || pick(r.data.errors, r.data.errorsEn)); return; }
     if (r.status === 200) { clearForm(); render(r.data); } else { refresh(); }
   });
 
@@ -436,19 +470,20 @@
         (d.receivedAt ? `<p>${esc(t("receivedAt"))}${esc(fmtDate(d.receivedAt))}</p>` : "");
       $("lookup-result").hidden = false;
     } else {
-      $("lookup-error").textContent = pick(r.data.messageVi, r.data.messageEn) || t("errorSummary");
+      $("lookup-error").textContent = (r.data.messageKey && t(r.data.messageKey)) || pick(r.data.messageVi, r.data.messageEn) || t("errorSummary");
       $("lookupCode").setAttribute("aria-invalid", "true");
     }
   });
 
   const events = new EventSource("/api/events");
   events.addEventListener("session", (e) => {
+    trigger();
     const d = JSON.parse(e.data);
     if (!d.active) { if (last && last.active) { wipe(); deviceStatus("ev.ended"); } }
     else if (d.step === "submitting") deviceStatus("ev.printing");
     refresh();
   });
-  events.addEventListener("card", (e) => { const d = JSON.parse(e.data); deviceStatus(d.present ? "ev.cardIn" : "ev.cardOut"); refresh(); });
+  events.addEventListener("card", (e) => { trigger(); const d = JSON.parse(e.data); deviceStatus(d.present ? "ev.cardIn" : "ev.cardOut"); refresh(); });
   events.addEventListener("finger", (e) => { if (JSON.parse(e.data).present) deviceStatus("ev.finger"); });
   events.addEventListener("printer", (e) => {
     const d = JSON.parse(e.data);
@@ -473,5 +508,6 @@
     await refresh();
     resetIdle();
     document.body.dataset.ready = "true";
+    performance.mark("kiosk:ready");
   })();
 })();

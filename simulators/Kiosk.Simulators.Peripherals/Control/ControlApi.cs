@@ -3,15 +3,19 @@ using Kiosk.Simulators.Peripherals.Pn532;
 using Kiosk.Simulators.Peripherals.Printer;
 using Kiosk.Simulators.Peripherals.State;
 using Kiosk.Simulators.VirtualCard.Profiles;
+using Kiosk.Simulators.VirtualCard.Security;
 
 namespace Kiosk.Simulators.Peripherals.Control;
 
 /// <summary>Body of POST /api/card.</summary>
 /// <summary>
 /// Body of POST /api/card. <c>bitRate</c>: the fastest bit rate the card offers (106, 212, 424, 848; default 106);
-/// <c>requireAccessControl</c>: the chip needs PACE (CAN/MRZ) or BAC (MRZ) before its files can be read.
+/// <c>requireAccessControl</c>: the chip needs PACE (CAN/MRZ) or BAC (MRZ) before its files can be read;
+/// <c>security</c>: DG2, DG14, DG15 and EF.SOD signed by the test PKI (DATA/pki); <c>fault</c> (implies security):
+/// <c>tampered-dg13</c>, <c>unknown-csca</c> or <c>expired-document-signer</c>.
 /// </summary>
-public sealed record CardRequest(string? Profile, string? Type, int? BitRate = null, bool? RequireAccessControl = null);
+public sealed record CardRequest(string? Profile, string? Type, int? BitRate = null, bool? RequireAccessControl = null,
+    bool? Security = null, string? Fault = null);
 
 /// <summary>Body of POST /api/printer; a missing field keeps its current value.</summary>
 public sealed record PrinterRequest(bool? CoverOpen, string? Paper);
@@ -35,7 +39,8 @@ public static class ControlApi
         app.MapGet("/api/state", (PeripheralState state, DeviceConnections connections) => Results.Ok(StateView(state, connections)));
         app.MapGet("/api/profiles", (PersonProfileStore profiles) => Results.Ok(profiles.All));
 
-        app.MapPost("/api/card", async (HttpRequest request, PeripheralState state, DeviceConnections connections, PersonProfileStore profiles) =>
+        app.MapGet("/api/pki", (CardPkiProvider pki) => Results.Ok(new { trustFolder = pki.TrustFolder, created = Directory.Exists(pki.TrustFolder) }));
+        app.MapPost("/api/card", async (HttpRequest request, PeripheralState state, DeviceConnections connections, PersonProfileStore profiles, CardPkiProvider pki) =>
         {
             (CardRequest? body, IResult? error) = await ReadJsonAsync<CardRequest>(request);
             if (error is not null) return error;
@@ -56,7 +61,22 @@ public static class ControlApi
             }
             int bitRate = body.BitRate ?? AirInterfaceTiming.DefaultBitRateKbps;
             if (!AirInterfaceTiming.IsValidBitRate(bitRate)) return BadRequest("bad-bit-rate", "\"bitRate\" must be 106, 212, 424 or 848");
-            state.PlaceCard(profile, type, new CardPlacementOptions { MaxBitRateKbps = bitRate, RequireAccessControl = body.RequireAccessControl ?? false });
+            CardFault? fault = body.Fault switch
+            {
+                null or "none" => CardFault.None,
+                "tampered-dg13" => CardFault.TamperedDg13,
+                "unknown-csca" => CardFault.UnknownCsca,
+                "expired-document-signer" => CardFault.ExpiredDocumentSigner,
+                _ => null,
+            };
+            if (fault is null) return BadRequest("bad-fault", "\"fault\" must be none, tampered-dg13, unknown-csca or expired-document-signer");
+            bool security = (body.Security ?? false) || fault != CardFault.None;
+            state.PlaceCard(profile, type, new CardPlacementOptions
+            {
+                MaxBitRateKbps = bitRate,
+                RequireAccessControl = body.RequireAccessControl ?? false,
+                Security = security ? new CardSecurity(pki.Pki, fault.Value) : null,
+            });
             return Results.Ok(StateView(state, connections));
         });
         app.MapDelete("/api/card", (PeripheralState state, DeviceConnections connections) =>
@@ -132,6 +152,15 @@ public static class ControlApi
                 placement = card?.Number,
                 bitRate = card?.MaxBitRateKbps,
                 requireAccessControl = card?.RequireAccessControl,
+                security = card?.Security is not null,
+                fault = card?.Security?.Fault switch
+                {
+                    null => null,
+                    CardFault.TamperedDg13 => "tampered-dg13",
+                    CardFault.UnknownCsca => "unknown-csca",
+                    CardFault.ExpiredDocumentSigner => "expired-document-signer",
+                    _ => "none",
+                },
             },
             finger = new { present = state.FingerPresent },
             printer = new { coverOpen = printer.CoverOpen, paper = PaperName(printer.Paper), online = !printer.IsOffline },

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Kiosk.Simulators.VirtualCard;
 using Kiosk.Simulators.VirtualCard.AccessControl;
+using Kiosk.Simulators.VirtualCard.Security;
 using Kiosk.Simulators.VirtualCard.Profiles;
 
 namespace Kiosk.Simulators.Peripherals.State;
@@ -31,7 +32,8 @@ public sealed class CardPlacement
         Type = type;
         MaxBitRateKbps = options.MaxBitRateKbps;
         RequireAccessControl = options.RequireAccessControl;
-        Card = new VirtualCccdCard(profile, new VirtualCardOptions { RequireAccessControl = options.RequireAccessControl });
+        Security = options.Security;
+        Card = new VirtualCccdCard(profile, new VirtualCardOptions { RequireAccessControl = options.RequireAccessControl, Security = options.Security });
         // ISO 14443-3: a single-size UID starting with 08 is a random ID.
         byte[] random = RandomNumberGenerator.GetBytes(4);
         random[0] = 0x08;
@@ -46,6 +48,8 @@ public sealed class CardPlacement
     /// <summary>The fastest bit rate the card offers in its ATS (TA(1)) or ATQB; the reader may switch to it with InPSL.</summary>
     public int MaxBitRateKbps { get; }
     public bool RequireAccessControl { get; }
+    /// <summary>DG2, DG14, DG15 and EF.SOD signed by the test PKI (with a fault, if any); null for EF.COM, DG1, DG13 only.</summary>
+    public CardSecurity? Security { get; }
     public AirLog Air { get; } = new();
 }
 
@@ -55,6 +59,7 @@ public sealed record CardPlacementOptions
     /// <summary>106, 212, 424 or 848 kbit/s. 106 (the default) keeps the card at the activation bit rate.</summary>
     public int MaxBitRateKbps { get; init; } = 106;
     public bool RequireAccessControl { get; init; }
+    public CardSecurity? Security { get; init; }
 }
 
 /// <summary>

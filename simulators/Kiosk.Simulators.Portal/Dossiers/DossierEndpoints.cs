@@ -41,13 +41,24 @@ public static class DossierEndpoints
             submissions = d.Submissions,
             procedure = d.Procedure,
             kioskId = d.KioskId,
+            clientCertificate = d.ClientCertificate,
         })));
     }
 
-    private static async Task Submit(HttpContext http, DossierRepository repo, IFaultPolicy faults, ILoggerFactory loggers)
+    private static async Task Submit(HttpContext http, DossierRepository repo, IFaultPolicy faults, ILoggerFactory loggers, PortalOptions options)
     {
         var log = loggers.CreateLogger("Dossiers");
         var ct = http.RequestAborted;
+
+        // In mutual-TLS mode dossiers arrive only over the HTTPS listener, which has already checked the client
+        // certificate against the demo CA during the handshake; the plain listener is for reads and test controls.
+        var client = http.Connection.ClientCertificate;
+        if (options.MtlsUrl is not null && (!http.Request.IsHttps || client is null))
+        {
+            await WriteError(http, 403, "mtls-required", "Dossiers are accepted over mutual TLS only.");
+            return;
+        }
+        var clientName = client?.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false);
 
         switch (await faults.BeforeAsync(http, ct))
         {
@@ -105,7 +116,7 @@ public static class DossierEndpoints
         var hash = CanonicalJson.Sha256Hex(body);
 
         SubmitResult Store() => repo.Submit(key, hash, procedure, kioskId, CanonicalJson.Utf8(canonical), Truncate(DateTime.UtcNow), record =>
-            (201, JsonSerializer.Serialize(new { code = record.Code, status = record.Status, receivedAt = record.ReceivedAt }, Json)));
+            (201, JsonSerializer.Serialize(new { code = record.Code, status = record.Status, receivedAt = record.ReceivedAt }, Json)), clientName);
         var result = Store();
 
         switch (result.Outcome)

@@ -10,6 +10,8 @@ public sealed class DossierRecord
     public string BodySha256 { get; set; } = "";
     public string Procedure { get; set; } = "";
     public string? KioskId { get; set; }
+    /// <summary>CN of the client certificate the dossier arrived with (mutual TLS); null over plain HTTP.</summary>
+    public string? ClientCertificate { get; set; }
     public string Body { get; set; } = "";
     public DateTime ReceivedAt { get; set; }
     public int Status { get; set; }
@@ -49,7 +51,7 @@ public sealed class DossierRepository : IDisposable
     /// answer (status code and body) from the new record.
     /// </summary>
     public SubmitResult Submit(string key, string bodySha256, string procedure, string? kioskId, string body, DateTime now,
-        Func<DossierRecord, (int StatusCode, string Body)> answer)
+        Func<DossierRecord, (int StatusCode, string Body)> answer, string? clientCertificate = null)
     {
         lock (_gate)
         {
@@ -84,6 +86,7 @@ public sealed class DossierRepository : IDisposable
                     BodySha256 = bodySha256,
                     Procedure = procedure,
                     KioskId = kioskId,
+                    ClientCertificate = clientCertificate,
                     Body = body,
                     ReceivedAt = now,
                     Status = 1,

@@ -135,8 +135,8 @@ public class MaintenanceCommandTests
         using var http = new HttpClient { BaseAddress = new Uri(k.Url) };
         var view = await http.GetFromJsonAsync<JsonElement>("/api/dossiers/" + code);
         Assert.Equal(5, view.GetProperty("portalStatus").GetInt32()); // refreshed from the portal at lookup
-        Assert.Equal("Cần bổ sung giấy tờ", view.GetProperty("statusVi").GetString());
-        Assert.Equal("More documents needed", view.GetProperty("statusEn").GetString());
+        Assert.Equal("Cần bổ sung giấy tờ. Vui lòng liên hệ Công an phường.", view.GetProperty("statusVi").GetString());
+        Assert.Equal("More documents are needed. Please contact the ward police.", view.GetProperty("statusEn").GetString());
         Assert.DoesNotContain("Trần", view.GetRawText());
         var byRef = await http.GetFromJsonAsync<JsonElement>("/api/dossiers/" + id.ToString("N")[..8].ToUpperInvariant());
         Assert.Equal(code, byRef.GetProperty("dossierCode").GetString());

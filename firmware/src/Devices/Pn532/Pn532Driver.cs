@@ -34,6 +34,8 @@ namespace Kiosk.Firmware.Devices.Pn532
 
         /// <summary>How long the PN532 has to acknowledge a frame.</summary>
         public int AckTimeoutMilliseconds = 100;
+        /// <summary>Extra wait for the ACK of an InDataExchange, which is not sent twice (see <see cref="Execute"/>).</summary>
+        public int LateAckTimeoutMilliseconds = 400;
         /// <summary>How long a plain command (not talking to a card) may take.</summary>
         public int CommandTimeoutMilliseconds = 500;
         /// <summary>How long the card may take for one InDataExchange frame (crypto on a chip card takes a while).</summary>
@@ -221,12 +223,22 @@ namespace Kiosk.Firmware.Devices.Pn532
         {
             byte[] frame = Pn532Frame.Encode(Pn532Frame.HostToPn532, command);
             bool acknowledged = false;
+            // A command that reaches the card (InDataExchange) is never sent twice on a missing ACK: the PN532 may have
+            // taken it and only the ACK is late, and a card must not get e.g. a GENERAL AUTHENTICATE step twice. A NACK
+            // (the frame was not received) is still answered by sending it again.
+            bool resendOnSilence = command[0] != Pn532Commands.InDataExchange;
             for (int attempt = 0; attempt < MaxSendAttempts && !acknowledged; attempt++)
             {
                 _link.DiscardInput();
                 _received = 0;
                 _link.Write(frame, 0, frame.Length);
                 Pn532FrameDecodeResult ack = ReadFrame(AckTimeoutMilliseconds);
+                if (ack == null && !resendOnSilence)
+                {
+                    // Give a late ACK (a busy link) more time instead of sending the command a second time.
+                    ack = ReadFrame(LateAckTimeoutMilliseconds);
+                    if (ack == null) break;
+                }
                 if (ack == null) continue;
                 if (ack.Kind == Pn532FrameKind.Ack) acknowledged = true;
                 else if (ack.Kind == Pn532FrameKind.Information) return CheckAnswer(command[0], ack);

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Kiosk.DemoLauncher;
+
+namespace Kiosk.Benchmarks.CardRead;
+
+/// <summary>
+/// Starts a whole simulated kiosk (broker, portal, peripherals, virtual MCU, host) on free ports, places the virtual
+/// card at 424 kbit/s, reads it N times through host → broker → firmware → virtual PN532 → card with the technicians'
+/// endpoint (what <c>kioskctl card read</c> calls), and prints the median total next to the air-interface time the
+/// timing model gives for the same APDUs at 424 kbit/s.
+/// Options: --reads N (default 10), --profile ID (default nguyen-van-an), --plain (no PACE even if the card offers it).
+/// </summary>
+public static class Program
+{
+    private const int ModelBitRate = 424;
+
+    public static async Task<int> Main(string[] args)
+    {
+        int reads = 10;
+        string profile = "nguyen-van-an";
+        bool plain = false;
+        bool keep = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--reads" when i + 1 < args.Length: reads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--profile" when i + 1 < args.Length: profile = args[++i]; break;
+                case "--plain": plain = true; break;
+                default:
+                    Console.Error.WriteLine("usage: Kiosk.Benchmarks.CardRead [--reads N] [--profile ID] [--plain]");
+                    return 64;
+            }
+        }
+
+        string data = Directory.CreateTempSubdirectory("kiosk-card-bench-").FullName;
+        var ports = KioskPorts.Free();
+        var overall = Stopwatch.StartNew();
+        // The host reads its CSCA folder from the configuration key "csca" (--csca); the child processes inherit this
+        // environment variable, so the host trusts the peripheral simulator's test PKI (created with the first card).
+        Environment.SetEnvironmentVariable("csca", Path.Combine(data, "peripherals", "pki", "trust"));
+        await using var kiosk = new KioskProcesses(data, ports);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(90) };
+        try
+        {
+            Console.WriteLine($"starting a simulated kiosk on free ports (host {ports.HostUrl}, control {ports.ControlUrl}); logs in {kiosk.LogFolder}");
+            await kiosk.StartAllAsync();
+            await WaitAsync("firmware online and reader ok", TimeSpan.FromSeconds(30), async () =>
+            {
+                var status = await http.GetFromJsonAsync<JsonElement>(ports.HostUrl + "/api/status");
+                var c = status.GetProperty("components");
+                return c.GetProperty("firmware").GetString() == "online" && c.GetProperty("reader").GetString() == "ok";
+            });
+
+            // PACE with the CAN when the card requires access control; a plain read otherwise (or with --plain).
+            string? can = null;
+            if (!plain)
+            {
+                var profiles = await http.GetFromJsonAsync<JsonElement>(ports.ControlUrl + "/api/profiles");
+                var person = profiles.EnumerateArray().First(p => p.GetProperty("id").GetString() == profile);
+                can = person.GetProperty("idNumber").GetString()![^6..];
+            }
+            var place = await http.PostAsJsonAsync(ports.ControlUrl + "/api/card",
+                new { profile, type = "A", bitRate = ModelBitRate, requireAccessControl = can is not null, security = true });
+            place.EnsureSuccessStatusCode();
+            await WaitAsync("card present at the host", TimeSpan.FromSeconds(15), async () =>
+                (await http.GetFromJsonAsync<JsonElement>(ports.HostUrl + "/api/status")).GetProperty("cardPresent").GetBoolean());
+
+            var totals = new List<double>();
+            var airs = new List<double>();
+            var modelled = new List<double>();
+            JsonElement last = default;
+            for (int i = 0; i < reads + 1; i++)
+            {
+                (await http.DeleteAsync(ports.ControlUrl + "/api/card/air")).EnsureSuccessStatusCode();
+                var watch = Stopwatch.StartNew();
+                var answer = await http.PostAsJsonAsync(ports.HostUrl + "/api/maintenance/card/read", new { can });
+                watch.Stop();
+                string body = await answer.Content.ReadAsStringAsync();
+                if (!answer.IsSuccessStatusCode)
+                {
+                    Console.Error.WriteLine($"read {i}: HTTP {(int)answer.StatusCode} {body}; logs kept in {kiosk.LogFolder}");
+                    keep = true;
+                    return 1;
+                }
+                last = JsonDocument.Parse(body).RootElement.Clone();
+                var air = await http.GetFromJsonAsync<JsonElement>($"{ports.ControlUrl}/api/card/air?bitRate={ModelBitRate}");
+                if (i == 0) continue; // warm-up: JIT, first MQTT round trips
+                totals.Add(watch.Elapsed.TotalMilliseconds);
+                modelled.Add(air.GetProperty("airTimeMs").GetDouble());
+                airs.Add(air.GetProperty("atBitRate").GetProperty("airTimeMs").GetDouble());
+            }
+
+            var timings = last.GetProperty("timings");
+            string[] files = last.GetProperty("files").EnumerateArray().Select(f => f.GetString()!).ToArray();
+            var steps = new List<string> { can is not null ? "PACE (CAN)" : "no access control (plain)" };
+            steps.AddRange(files);
+            string pa = last.GetProperty("passiveAuthentication").GetProperty("result").GetString()!;
+            steps.Add("passive authentication: " + pa);
+            steps.Add("chip authentication: " + last.GetProperty("chipAuthentication").ToString());
+            string[] missing = new[] { "DG2", "EF.SOD" }.Where(f => !files.Contains(f)).ToArray();
+            var failures = last.GetProperty("passiveAuthentication").GetProperty("failures").EnumerateArray().Select(f => f.GetString()).ToArray();
+
+            double total = Median(totals);
+            double air424 = Median(airs);
+            Console.WriteLine();
+            Console.WriteLine($"steps in:   {string.Join(", ", steps)}");
+            Console.WriteLine($"not in:     {string.Join(", ", missing.Select(m => m + " (not read)").Append("chip authentication, active authentication (not wired into the host's read yet)"))}");
+            if (failures.Length > 0) Console.WriteLine($"PA notes:   {string.Join("; ", failures)}");
+            Console.WriteLine($"per read:   {timings.GetProperty("apdus").GetInt32()} APDUs, {timings.GetProperty("bytesSent").GetInt64()} bytes to the card, {timings.GetProperty("bytesReceived").GetInt64()} bytes back, block {timings.GetProperty("blockSize").GetInt32()}");
+            Console.WriteLine($"last read:  access control + SELECT {timings.GetProperty("openMs").GetDouble()} ms, files (ms) {timings.GetProperty("filesMs")}");
+            Console.WriteLine($"reads:      {totals.Count} (after one warm-up)");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total:      median {total:F1} ms (min {totals.Min():F1}, max {totals.Max():F1}) host → broker → firmware → PN532 → card"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"air model:  {air424:F1} ms for the same APDUs at {ModelBitRate} kbit/s (simulated on the air during the read: {Median(modelled):F1} ms)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio:      {total / air424:F2} × air time (target ≤ 1.25)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"benchmark:  {overall.Elapsed.TotalSeconds:F0} s in all"));
+            return 0;
+        }
+        finally
+        {
+            await kiosk.StopAllAsync(TimeSpan.FromSeconds(5));
+            if (!keep) try { Directory.Delete(data, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.OrderBy(v => v).ToList();
+        int n = sorted.Count;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static async Task WaitAsync(string what, TimeSpan limit, Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (true)
+        {
+            try { if (await condition()) return; }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or KeyNotFoundException) { }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"waited {limit.TotalSeconds:F0} s for {what}");
+            await Task.Delay(100);
+        }
+    }
+}
