@@ -61,6 +61,47 @@ public static class BerTlv
         return null;
     }
 
+    /// <summary>
+    /// The tag and length at the start of <paramref name="data"/> without needing the value: false when the bytes end
+    /// inside the header (a reader that fetched only the first bytes of a file reads more and asks again); a header that
+    /// can never be valid is a <see cref="MalformedDataException"/>.
+    /// </summary>
+    public static bool TryReadHeader(ReadOnlySpan<byte> data, out int tag, out int headerLength, out int valueLength)
+    {
+        tag = 0; headerLength = 0; valueLength = 0;
+        int position = 0;
+        if (data.Length == 0) return false;
+        int t = data[position++];
+        if ((t & 0x1F) == 0x1F)
+        {
+            int tagBytes = 1;
+            while (true)
+            {
+                if (position >= data.Length) return false;
+                if (++tagBytes > 3) throw new MalformedDataException("[BerTlv] tag longer than 3 bytes");
+                byte next = data[position++];
+                t = (t << 8) | next;
+                if ((next & 0x80) == 0) break;
+            }
+        }
+        if (position >= data.Length) return false;
+        int first = data[position++];
+        int length;
+        if (first < 0x80) length = first;
+        else
+        {
+            int lengthBytes = first & 0x7F;
+            // Four length bytes are accepted here (up to 2^31 - 1) so a reader can refuse the size itself, with its own limit.
+            if (lengthBytes is 0 or > 4) throw new MalformedDataException($"[BerTlv] tag {t:X} has an unsupported length form {first:X2}");
+            if (position + lengthBytes > data.Length) return false;
+            if (lengthBytes == 4 && data[position] >= 0x80) throw new MalformedDataException($"[BerTlv] tag {t:X} declares a length above 2^31");
+            length = 0;
+            for (int i = 0; i < lengthBytes; i++) length = (length << 8) | data[position++];
+        }
+        tag = t; headerLength = position; valueLength = length;
+        return true;
+    }
+
     public static Tlv ParseOne(ReadOnlySpan<byte> data, ref int position)
     {
         int start = position;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Kiosk.Emrtd.Bac;
 using Kiosk.Emrtd.Iso7816;
@@ -73,6 +74,26 @@ public sealed record Td1Mrz(
             Surname: (split < 0 ? names : names[..split]).Replace('<', ' ').Trim(),
             GivenNames: (split < 0 ? "" : names[(split + 2)..]).Replace('<', ' ').Trim(),
             Lines: [l1, l2, l3]);
+    }
+
+    /// <summary>The 90 characters as on the chip (the three lines joined).</summary>
+    public string Text => string.Concat(Lines);
+
+    public override string ToString() => $"Td1Mrz {{ DocumentCode = {DocumentCode}, IssuingState = {IssuingState} }}"; // no personal data
+
+    /// <summary>
+    /// YYMMDD as a date, or null when it is not one. Birth dates pivot so they never lie after <paramref name="today"/>;
+    /// expiry dates are 20YY.
+    /// </summary>
+    public static DateOnly? ToDate(string yymmdd, bool isBirth, DateOnly today)
+    {
+        if (yymmdd.Length != 6 || !yymmdd.All(char.IsAsciiDigit)) return null;
+        int yy = int.Parse(yymmdd[..2], CultureInfo.InvariantCulture);
+        int year = isBirth ? (2000 + yy > today.Year ? 1900 + yy : 2000 + yy) : 2000 + yy;
+        int month = int.Parse(yymmdd[2..4], CultureInfo.InvariantCulture);
+        int day = int.Parse(yymmdd[4..6], CultureInfo.InvariantCulture);
+        if (month is < 1 or > 12) return null;
+        return day >= 1 && day <= DateTime.DaysInMonth(year, month) ? new DateOnly(year, month, day) : null;
     }
 
     private static void Verify(string field, string data, char digit)

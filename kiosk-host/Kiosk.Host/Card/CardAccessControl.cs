@@ -50,7 +50,7 @@ internal static class CardAccessControl
         }
         catch (EmrtdException e)
         {
-            throw new CardDataException(CardDataError.AccessControl, e.Message);
+            throw new CardDataException(CardDataError.AccessControl, e);
         }
     }
 
@@ -73,7 +73,7 @@ internal static class CardAccessControl
         }
         if (content is null) return null;
         try { return SecurityInfos.Parse(content); }
-        catch (EmrtdException e) { throw new CardDataException(CardDataError.AccessControl, $"EF.CardAccess: {e.Message}"); }
+        catch (EmrtdException e) { throw new CardDataException(CardDataError.AccessControl, e); }
     }
 
     private static async Task<byte[]?> TryReadCardAccessAsync(ICardChannel channel, CancellationToken ct)

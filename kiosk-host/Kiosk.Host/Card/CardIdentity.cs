@@ -1,3 +1,5 @@
+using Kiosk.Emrtd.Lds;
+
 namespace Kiosk.Host.Card;
 
 /// <summary>What the chip says about its holder. Personal data: keep in memory only for the session; never log.</summary>
@@ -26,11 +28,11 @@ public sealed record CardIdentity
     /// <summary>Problems found by <see cref="IdNumberRules"/> (empty when consistent).</summary>
     public IReadOnlyList<IdNumberProblem> IdNumberProblems { get; init; } = [];
 
-    /// <summary>Builds the identity from DG1's MRZ and (optionally) DG13; DG13 wins where both have a value.</summary>
+    /// <summary>Builds the identity from DG1's MRZ and (optionally) DG13, as Kiosk.Emrtd parsed them; DG13 wins where both have a value.</summary>
     public static CardIdentity From(Td1Mrz mrz, Dg13? dg13, DateOnly today)
     {
         var id = dg13?.IdNumber ?? mrz.VietnamIdNumber ?? mrz.DocumentNumber;
-        var dob = dg13?.DateOfBirth ?? Mrz.ToDate(mrz.DateOfBirth, isBirth: true, today);
+        var dob = dg13?.DateOfBirth ?? Td1Mrz.ToDate(mrz.DateOfBirth, isBirth: true, today);
         var sex = dg13?.Sex ?? mrz.Sex switch { 'M' => "Nam", 'F' => "Nữ", _ => null };
         var name = dg13?.FullName ?? $"{mrz.Surname} {mrz.GivenNames}".Trim();
         return new CardIdentity
@@ -45,7 +47,7 @@ public sealed record CardIdentity
             PlaceOfOrigin = dg13?.PlaceOfOrigin,
             PlaceOfResidence = dg13?.PlaceOfResidence,
             DateOfIssue = dg13?.DateOfIssue,
-            DateOfExpiry = dg13?.DateOfExpiry ?? (dg13?.DateOfExpiryText is null ? Mrz.ToDate(mrz.DateOfExpiry, isBirth: false, today) : null),
+            DateOfExpiry = dg13?.DateOfExpiry ?? (dg13?.DateOfExpiryText is null ? Td1Mrz.ToDate(mrz.DateOfExpiry, isBirth: false, today) : null),
             DateOfExpiryText = dg13?.DateOfExpiryText,
             FatherName = dg13?.FatherName,
             MotherName = dg13?.MotherName,

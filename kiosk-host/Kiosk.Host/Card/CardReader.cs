@@ -1,4 +1,6 @@
 using Kiosk.Emrtd;
+using Kiosk.Emrtd.Iso7816;
+using Kiosk.Emrtd.Lds;
 
 namespace Kiosk.Host.Card;
 
@@ -60,10 +62,10 @@ public sealed class CardReader(ICardChannel channel, CardAccessKey? accessKey = 
     {
         await OpenAsync(ct);
         var dg1 = await ReadLdsFileAsync(FidDg1, ct);
-        var mrz = Dg1Parser.Parse(dg1);
+        var mrz = CardDataException.Wrap(() => Dg1.Parse(dg1));
         Dg13? dg13 = null;
         var dg13Bytes = await TryReadLdsFileAsync(FidDg13, ct);
-        if (dg13Bytes is not null) dg13 = Dg13Parser.Parse(dg13Bytes);
+        if (dg13Bytes is not null) dg13 = CardDataException.Wrap(() => Dg13.Parse(dg13Bytes));
         // else: no DG13 on this card: the identity comes from the MRZ only.
         return CardIdentity.From(mrz, dg13, today);
     }
@@ -117,13 +119,14 @@ public sealed class CardReader(ICardChannel channel, CardAccessKey? accessKey = 
     {
         if (head.Length < 2) throw new CardDataException(CardDataError.Truncated, $"EF {fid:X4}: header of {head.Length} bytes");
         int headerLength, valueLength;
-        try { (_, _, headerLength, valueLength) = BerTlv.ReadHeader(head); }
-        catch (CardDataException e) when (e.Error == CardDataError.Truncated && head.Length < 8)
+        if (!TryHeader(fid, head, out headerLength, out valueLength))
         {
             // Three or four length bytes (0x83/0x84): the header is longer than the first read.
+            if (head.Length >= 8) throw new CardDataException(CardDataError.Truncated, $"EF {fid:X4}: header of {head.Length} bytes");
             byte[] more = await ReadBlockAsync(head.Length, 8 - head.Length, ct);
             head = [.. head, .. more];
-            (_, _, headerLength, valueLength) = BerTlv.ReadHeader(head);
+            if (!TryHeader(fid, head, out headerLength, out valueLength))
+                throw new CardDataException(CardDataError.Truncated, $"EF {fid:X4}: header of {head.Length} bytes");
         }
         long total = (long)headerLength + valueLength;
         if (total > MaxFileLength) throw new CardDataException(CardDataError.LengthTooLarge, $"EF {fid:X4}: {total} bytes");
@@ -142,6 +145,12 @@ public sealed class CardReader(ICardChannel channel, CardAccessKey? accessKey = 
             have += n;
         }
         return file;
+    }
+
+    private static bool TryHeader(ushort fid, byte[] head, out int headerLength, out int valueLength)
+    {
+        try { return BerTlv.TryReadHeader(head, out _, out headerLength, out valueLength); }
+        catch (EmrtdException e) { throw new CardDataException(CardDataError.Malformed, e); }
     }
 
     /// <summary>
@@ -232,9 +241,9 @@ public static class ReadBinaryApdus
     /// <summary>The content of the DO53 an odd-INS READ BINARY answers with.</summary>
     public static byte[] UnwrapDiscretionaryData(byte[] data)
     {
-        var (tag, _, header, length) = BerTlv.ReadHeader(data);
-        if (tag != 0x53) throw new CardDataException(CardDataError.UnexpectedTag, $"READ BINARY (B1): tag {tag:X} instead of 53");
-        if (header + length > data.Length) throw new CardDataException(CardDataError.Truncated, "READ BINARY (B1): DO53 cut short");
+        if (!BerTlv.TryReadHeader(data, out int tag, out int header, out int length) || header + length > data.Length)
+            throw new CardDataException(CardDataError.Truncated, "READ BINARY (B1): DO53 cut short");
+        if (tag != 0x53) throw new CardDataException(CardDataError.Malformed, $"READ BINARY (B1): tag {tag:X} instead of 53");
         return data.AsSpan(header, length).ToArray();
     }
 

@@ -14,9 +14,9 @@ internal sealed class SecureMessagingChannel(ICardChannel inner, SecureMessaging
     {
         byte[] wrapped;
         try { wrapped = session.WrapCommand(EmrtdCommandApdu.Parse(command)); }
-        catch (EmrtdException e) { throw new CardDataException(CardDataError.SecureMessaging, e.Message); }
+        catch (EmrtdException e) { throw new CardDataException(CardDataError.SecureMessaging, e); }
         byte[] response = await inner.TransmitAsync(wrapped, ct);
         try { return session.UnwrapResponse(response).Encode(); }
-        catch (EmrtdException e) { throw new CardDataException(CardDataError.SecureMessaging, e.Message); }
+        catch (EmrtdException e) { throw new CardDataException(CardDataError.SecureMessaging, e); }
     }
 }

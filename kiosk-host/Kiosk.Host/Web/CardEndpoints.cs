@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Kiosk.Emrtd;
+using Kiosk.Emrtd.Lds;
 using Kiosk.Emrtd.PassiveAuthentication;
 using Kiosk.Host.Card;
 using Kiosk.Host.Filing;
@@ -72,8 +73,8 @@ public static class CardEndpoints
         if (!string.IsNullOrWhiteSpace(body.Can) && !string.IsNullOrWhiteSpace(body.Mrz)) throw new ArgumentException("give either a CAN or an MRZ, not both");
         if (!string.IsNullOrWhiteSpace(body.Can)) return CardAccessKey.FromCan(body.Can.Trim());
         Td1Mrz mrz;
-        try { mrz = Card.Mrz.ParseTd1(body.Mrz!.Trim().Replace(" ", "")); }
-        catch (CardDataException e) { throw new ArgumentException($"not a valid TD1 MRZ ({e.Error})"); }
+        try { mrz = Td1Mrz.Parse(body.Mrz!.Trim().Replace(" ", "")); }
+        catch (EmrtdException) { throw new ArgumentException("not a valid TD1 MRZ (length, characters or a check digit)"); }
         return CardAccessKey.FromMrz(mrz.DocumentNumber, mrz.DateOfBirth, mrz.DateOfExpiry);
     }
 
@@ -153,27 +154,8 @@ public static class CardReport
     public static readonly IReadOnlyList<string> FileNames = ["EF.COM", "EF.SOD", "DG1", "DG2", "DG13", "DG14", "DG15"];
 
     /// <summary>The data groups EF.COM lists (tag list 5C: 61 → DG1, 75 → DG2, 6D → DG13, …).</summary>
-    public static IReadOnlySet<string> ListedDataGroups(byte[] efCom)
-    {
-        var names = new HashSet<string>();
-        var com = BerTlv.ReadAll(efCom);
-        if (com.Count == 0 || com[0].Tag != 0x60) throw new CardDataException(CardDataError.UnexpectedTag, "EF.COM: outer tag is not 60");
-        foreach (var child in com[0].Children())
-        {
-            if (child.Tag != 0x5C) continue;
-            foreach (byte tag in child.Value.Span)
-            {
-                string? name = tag switch
-                {
-                    0x61 => "DG1", 0x75 => "DG2", 0x63 => "DG3", 0x76 => "DG4", 0x65 => "DG5", 0x66 => "DG6", 0x67 => "DG7",
-                    0x6B => "DG11", 0x6C => "DG12", 0x6D => "DG13", 0x6E => "DG14", 0x6F => "DG15", 0x70 => "DG16",
-                    _ => null,
-                };
-                if (name is not null) names.Add(name);
-            }
-        }
-        return names;
-    }
+    public static IReadOnlySet<string> ListedDataGroups(byte[] efCom) =>
+        CardDataException.Wrap(() => EfCom.Parse(efCom)).DataGroups.Select(n => "DG" + n).ToHashSet();
 
     /// <summary>
     /// Builds the report from the raw files. DG1 is required; the other files are optional. Passive authentication
@@ -185,10 +167,9 @@ public static class CardReport
     {
         var today = DateOnly.FromDateTime(now.DateTime);
         if (!files.TryGetValue("DG1", out var dg1Bytes)) throw new CardDataException(CardDataError.Truncated, "DG1 is missing");
-        Td1Mrz mrz = Dg1Parser.Parse(dg1Bytes);
-        Dg13? dg13 = files.TryGetValue("DG13", out var dg13Bytes) ? Dg13Parser.Parse(dg13Bytes) : null;
+        Td1Mrz mrz = CardDataException.Wrap(() => Dg1.Parse(dg1Bytes));
+        Dg13? dg13 = files.TryGetValue("DG13", out var dg13Bytes) ? CardDataException.Wrap(() => Dg13.Parse(dg13Bytes)) : null;
         CardIdentity id = CardIdentity.From(mrz, dg13, today);
-        string mrzText = MrzFromDg1(dg1Bytes);
         return new Dictionary<string, object?>
         {
             ["idNumber"] = id.IdNumber,
@@ -208,7 +189,7 @@ public static class CardReport
             ["motherName"] = id.MotherName,
             ["spouseName"] = id.SpouseName,
             ["oldIdNumber"] = id.OldIdNumber,
-            ["mrz"] = new[] { mrzText[..30], mrzText[30..60], mrzText[60..] },
+            ["mrz"] = mrz.Lines,
             ["passiveAuthentication"] = PassiveAuthentication(files, trust, now),
             ["chipAuthentication"] = NotPerformed,
             ["activeAuthentication"] = NotPerformed,
@@ -248,12 +229,4 @@ public static class CardReport
         && d.TryGetValue("result", out var r) && r as string == "valid";
 
     private static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>The 90 MRZ characters of DG1 (61 / 5F1F), as the parser checked them.</summary>
-    private static string MrzFromDg1(byte[] dg1)
-    {
-        foreach (var child in BerTlv.ReadAll(dg1)[0].Children())
-            if (child.Tag == 0x5F1F) return System.Text.Encoding.ASCII.GetString(child.Value.Span).Replace("\r", "").Replace("\n", "");
-        throw new CardDataException(CardDataError.BadMrz, "DG1 without 5F1F");
-    }
 }

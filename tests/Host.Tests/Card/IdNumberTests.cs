@@ -34,7 +34,7 @@ public class IdNumberTests
     [Fact]
     public void Identity_from_the_chip_carries_the_checks()
     {
-        var identity = CardIdentity.From(Mrz.ParseTd1(Support.TestCard.Mrz), Dg13Parser.Parse(Support.TestCard.SampleDg13()), new DateOnly(2026, 11, 26));
+        var identity = CardIdentity.From(Kiosk.Emrtd.Lds.Td1Mrz.Parse(Support.TestCard.Mrz), Kiosk.Emrtd.Lds.Dg13.Parse(Support.TestCard.SampleDg13()), new DateOnly(2026, 11, 26));
         Assert.Equal("001099012345", identity.IdNumber);
         Assert.Equal("Nguyễn Văn An", identity.FullName);
         Assert.Equal("099012345", identity.DocumentNumber);
