@@ -48,7 +48,7 @@ Console.WriteLine($"""
   Residents' UI            {ports.HostUrl}/
   Maintenance console      {ports.HostUrl}/maintenance
   Simulator control page   {ports.ControlUrl}/   (place a card, a finger; printer cover and paper)
-  Portal simulator         {ports.PortalUrl}/api/dossiers
+  Portal simulator         {ports.PortalUrl}/api/dossiers   (filings arrive over mTLS at {ports.PortalTlsUrl}; demo CA in {kiosk.PkiFolder}/)
   Edge broker (MQTT 5)     127.0.0.1:{ports.Broker}
   Virtual PN532 reader     tcp 127.0.0.1:{ports.Pn532}
   Virtual fingerprint      tcp 127.0.0.1:{ports.Fingerprint}

@@ -52,7 +52,7 @@ public sealed class VirtualCccdCard : IVirtualCard
         }
         var fileSystem = new CardFileSystem(files, new Dictionary<ushort, byte[]> { [LdsFileIds.EfCardAccess] = LdsFiles.CardAccess() });
         applet = new EmrtdApplet(fileSystem);
-        accessControl = new AccessControlledApplet(applet, fileSystem, CardSecrets.From(profile), options.Random);
+        accessControl = new AccessControlledApplet(applet, fileSystem, CardSecrets.From(profile), options.Random, options.Security);
     }
 
     public PersonProfile Profile { get; }

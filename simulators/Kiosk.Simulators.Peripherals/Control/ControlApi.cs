@@ -67,6 +67,7 @@ public static class ControlApi
                 "tampered-dg13" => CardFault.TamperedDg13,
                 "unknown-csca" => CardFault.UnknownCsca,
                 "expired-document-signer" => CardFault.ExpiredDocumentSigner,
+                "cloned-chip" => CardFault.ClonedChip,
                 _ => null,
             };
             if (fault is null) return BadRequest("bad-fault", "\"fault\" must be none, tampered-dg13, unknown-csca or expired-document-signer");

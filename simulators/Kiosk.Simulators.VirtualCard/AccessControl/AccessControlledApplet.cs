@@ -21,17 +21,23 @@ internal sealed class AccessControlledApplet
     private const byte InsGeneralAuthenticate = 0x86;
     private const byte InsGetChallenge = 0x84;
     private const byte InsExternalAuthenticate = 0x82;
+    private const byte InsInternalAuthenticate = 0x88;
 
     private readonly EmrtdApplet applet;
     private readonly CardFileSystem files;
     private readonly CardSecrets secrets;
     private readonly RandomBytes random;
     private readonly PaceChip pace;
+    private readonly Security.CardSecurity? security;
     private SecureMessagingSession? session;
+    /// <summary>The CA protocol OID an MSE:Set AT (41 A4) named under secure messaging, until its GENERAL AUTHENTICATE.</summary>
+    private string? chipAuthenticationProtocol;
     private byte[]? bacChallenge;
 
-    public AccessControlledApplet(EmrtdApplet applet, CardFileSystem files, CardSecrets secrets, RandomBytes random)
+    public AccessControlledApplet(EmrtdApplet applet, CardFileSystem files, CardSecrets secrets, RandomBytes random,
+        Security.CardSecurity? security = null)
     {
+        this.security = security;
         this.applet = applet;
         this.files = files;
         this.secrets = secrets;
@@ -77,10 +83,73 @@ internal sealed class AccessControlledApplet
             EndSession();
             return ResponseApdu.Status(EmrtdStatusWords.SecureMessagingObjectsIncorrect).Encode();
         }
+        if (security is not null)
+        {
+            switch (plain.Ins)
+            {
+                case InsInternalAuthenticate:
+                    // Active authentication under secure messaging: the DG15 key signs the 8-byte challenge.
+                    return current.WrapResponse(plain.Data.Length == 8
+                        ? new ResponseApdu(security.SignChallenge(plain.Data), EmrtdStatusWords.Success)
+                        : ResponseApdu.Status(EmrtdStatusWords.WrongLength));
+                case InsManageSecurityEnvironment when plain.P1 == 0x41 && plain.P2 == 0xA6:
+                    return ChipAuthenticate(current, plain, Kiosk.Emrtd.Crypto.CipherKind.TripleDes, []); // MSE:Set KAT (3DES)
+                case InsManageSecurityEnvironment when plain.P1 == 0x41 && plain.P2 == 0xA4:
+                    return current.WrapResponse(SetChipAuthenticationTemplate(plain));
+                case InsGeneralAuthenticate when chipAuthenticationProtocol is string protocol:
+                    chipAuthenticationProtocol = null;
+                    Kiosk.Emrtd.Crypto.CipherKind cipher;
+                    try { cipher = Kiosk.Emrtd.ChipAuthentication.ChipAuthenticationSteps.Cipher(protocol); }
+                    catch (EmrtdException) { return current.WrapResponse(ResponseApdu.Status(EmrtdStatusWords.IncorrectData)); }
+                    return ChipAuthenticate(current, plain, cipher, BerTlv.Encode(0x7C, []));
+            }
+        }
         byte[] answer = plain.Ins is InsManageSecurityEnvironment or InsGeneralAuthenticate or InsGetChallenge or InsExternalAuthenticate
             ? ResponseApdu.Status(EmrtdStatusWords.ConditionsOfUseNotSatisfied).Encode()
             : applet.Process(plain.Encode());
         return current.WrapResponse(ResponseApdu.Parse(answer));
+    }
+
+    /// <summary>MSE:Set AT for chip authentication (AES): 80 = an id-CA-ECDH-* OID, 84 = key id (optional).</summary>
+    private ResponseApdu SetChipAuthenticationTemplate(CommandApdu plain)
+    {
+        chipAuthenticationProtocol = null;
+        try
+        {
+            byte[]? oid = BerTlv.Find(BerTlv.ParseAll(plain.Data), 0x80)?.Value;
+            if (oid is null) return ResponseApdu.Status(EmrtdStatusWords.IncorrectData);
+            string protocol = System.Formats.Asn1.AsnDecoder.ReadObjectIdentifier(BerTlv.Encode(0x06, oid), System.Formats.Asn1.AsnEncodingRules.DER, out _);
+            Kiosk.Emrtd.ChipAuthentication.ChipAuthenticationSteps.Cipher(protocol);
+            if (!protocol.StartsWith(Kiosk.Emrtd.Lds.Dg14.IdCaEcdh + ".", StringComparison.Ordinal)) return ResponseApdu.Status(EmrtdStatusWords.IncorrectData);
+            chipAuthenticationProtocol = protocol;
+            return ResponseApdu.Status(EmrtdStatusWords.Success);
+        }
+        catch (Exception e) when (e is EmrtdException or System.Formats.Asn1.AsnContentException)
+        {
+            return ResponseApdu.Status(EmrtdStatusWords.IncorrectData);
+        }
+    }
+
+    /// <summary>
+    /// Chip authentication v1, card side: the terminal's ephemeral key (91 in MSE:Set KAT, 7C/80 in GENERAL
+    /// AUTHENTICATE), the shared secret with the chip's static key, the answer under the old keys, then secure messaging
+    /// restarts with KS_enc/KS_mac from that secret and SSC 0.
+    /// </summary>
+    private byte[] ChipAuthenticate(SecureMessagingSession current, CommandApdu plain, Kiosk.Emrtd.Crypto.CipherKind cipher, byte[] answerData)
+    {
+        SessionKeys keys;
+        try
+        {
+            byte[] terminalKey = Kiosk.Emrtd.ChipAuthentication.ChipAuthenticationSteps.ReadEphemeralPublicKey(plain);
+            keys = Kiosk.Emrtd.ChipAuthentication.ChipAuthenticationSteps.DeriveSessionKeys(security!.ChipAuthenticationSecret(terminalKey), cipher);
+        }
+        catch (EmrtdException)
+        {
+            return current.WrapResponse(ResponseApdu.Status(EmrtdStatusWords.IncorrectData));
+        }
+        byte[] answer = current.WrapResponse(new ResponseApdu(answerData, EmrtdStatusWords.Success));
+        session = keys.StartSession();
+        return answer;
     }
 
     private byte[] GeneralAuthenticate(CommandApdu command)
@@ -121,6 +190,7 @@ internal sealed class AccessControlledApplet
     {
         session = null;
         bacChallenge = null;
+        chipAuthenticationProtocol = null;
         files.ApplicationFilesLocked = true;
     }
 }

@@ -17,6 +17,11 @@ public enum CardFault
     UnknownCsca,
     /// <summary>Signed by a document signer whose certificate has expired: untrusted.</summary>
     ExpiredDocumentSigner,
+    /// <summary>
+    /// A clone: every file (and the SOD) copied from a genuine card, but not the chip's private keys. Passive
+    /// authentication is valid; chip authentication and active authentication fail.
+    /// </summary>
+    ClonedChip,
 }
 
 /// <summary>
@@ -36,6 +41,30 @@ public sealed class CardSecurity
         ChipAuthenticationCurve = StandardDomainParameters.ById(StandardDomainParameters.BrainpoolP256r1);
         ChipAuthenticationKey = EcKeyPair.Generate(ChipAuthenticationCurve, RandomSource.System);
         ActiveAuthenticationKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        if (fault == CardFault.ClonedChip)
+        {
+            // The clone publishes the genuine public keys (copied DG14/DG15) but holds keys of its own.
+            chipPrivateKey = EcKeyPair.Generate(ChipAuthenticationCurve, RandomSource.System).PrivateKey;
+            signingKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        }
+        else
+        {
+            chipPrivateKey = ChipAuthenticationKey.PrivateKey;
+            signingKey = ActiveAuthenticationKey;
+        }
+    }
+
+    private readonly System.Numerics.BigInteger chipPrivateKey;
+    private readonly ECDsa signingKey;
+
+    /// <summary>
+    /// Card side of chip authentication: the shared secret of the chip's static private key and the terminal's
+    /// ephemeral public key (the x-coordinate of d·Q). A clone computes it with a key that does not match DG14.
+    /// </summary>
+    public byte[] ChipAuthenticationSecret(ReadOnlySpan<byte> terminalEphemeralPublicKey)
+    {
+        SubjectPublicKey domain = Kiosk.Emrtd.Lds.Dg14.Parse(Dg14()).Preferred()!.Value.Key.PublicKey;
+        return Kiosk.Emrtd.ChipAuthentication.ChipAuthenticationSteps.SharedSecret(domain, chipPrivateKey, terminalEphemeralPublicKey);
     }
 
     public CardPki Pki { get; }
@@ -81,7 +110,7 @@ public sealed class CardSecurity
 
     /// <summary>The card's answer to INTERNAL AUTHENTICATE: ECDSA-SHA-256 over the challenge, r ‖ s.</summary>
     public byte[] SignChallenge(byte[] challenge) =>
-        ActiveAuthenticationKey.SignData(challenge, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        signingKey.SignData(challenge, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
 
     private static byte[] EfCom() => BerTlv.Encode(0x60, [.. BerTlv.Encode(0x5F01, "0107"u8), .. BerTlv.Encode(0x5F36, "040000"u8),
         .. BerTlv.Encode(0x5C, [0x61, 0x75, 0x6D, 0x6E, 0x6F])]);
