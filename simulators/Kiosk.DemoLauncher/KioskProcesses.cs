@@ -125,7 +125,9 @@ public sealed class KioskProcesses : IAsyncDisposable
 
         await StartAsync("kiosk-host", "kiosk-host/Kiosk.Host", "Kiosk.Host",
             ["--urls", Ports.HostUrl, "--data", Path.Combine(DataFolder, "host"), "--broker", broker,
-             "--secrets", secrets, "--device", DeviceId, .. HostPortalArguments()],
+             "--secrets", secrets, "--device", DeviceId, .. HostPortalArguments(),
+             // Passive authentication trusts the test CSCA the peripheral simulator created at its start.
+             "--csca", Path.Combine(DataFolder, "peripherals", "pki", "trust")],
             () => HttpAnswersAsync(Ports.HostUrl + "/api/status"), cancel);
     }
 

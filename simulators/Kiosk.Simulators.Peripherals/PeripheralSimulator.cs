@@ -55,7 +55,11 @@ public sealed class PeripheralSimulator : IAsyncDisposable
         builder.Services.AddSingleton(profiles);
         builder.Services.AddSingleton<PeripheralState>();
         builder.Services.AddSingleton<DeviceConnections>();
-        builder.Services.AddSingleton(new CardPkiProvider(options.DataFolder));
+        var pkiProvider = new CardPkiProvider(options.DataFolder);
+        // The test PKI exists from start-up, not from the first secure card: a host started after this process (the
+        // demo passes it --csca DATA/pki/trust) finds the CSCA folder there.
+        _ = pkiProvider.Pki;
+        builder.Services.AddSingleton(pkiProvider);
         builder.Services.AddSingleton(services =>
             new ReceiptStore(options.DataFolder, services.GetRequiredService<ILoggerFactory>().CreateLogger<ReceiptStore>()));
         builder.Services.ConfigureHttpJsonOptions(json =>

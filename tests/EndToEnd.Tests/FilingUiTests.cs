@@ -458,8 +458,9 @@ public sealed class FilingUiTests(SimulatedKiosk kiosk) : IClassFixture<Simulate
         await page.Locator("#step-consent").WaitForAsync();
         if (screenshotPrefix is not null) await CheckScreenAsync(page, screenshotPrefix + "-consent");
         await page.ClickAsync("#btn-consent");
-        await page.Locator("#step-waitingCard").WaitForAsync();
-        if (screenshotPrefix is not null) await CheckScreenAsync(page, screenshotPrefix + "-waiting-card");
+        // The CAN step comes first; a card without access control placed now is read without it.
+        await page.Locator("#step-can").WaitForAsync();
+        if (screenshotPrefix is not null) await CheckScreenAsync(page, screenshotPrefix + "-can");
         await kiosk.PlaceCardAsync(profile);
         await page.Locator("#step-fingerprint").WaitForAsync(new() { Timeout = 20_000 });
         if (screenshotPrefix is not null) await CheckScreenAsync(page, screenshotPrefix + "-fingerprint-consent");

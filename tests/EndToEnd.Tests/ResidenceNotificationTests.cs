@@ -26,7 +26,7 @@ public sealed class ResidenceNotificationTests(SimulatedKiosk kiosk) : IClassFix
             await page.GotoAsync(kiosk.Ports.HostUrl + "/");
             await page.ClickAsync("#btn-start");
             await page.ClickAsync("#btn-consent");
-            await page.Locator("#step-waitingCard").WaitForAsync();
+            await page.Locator("#step-can").WaitForAsync(); // a card without access control is read without the CAN
 
             await kiosk.PlaceCardAsync("nguyen-van-an");
 

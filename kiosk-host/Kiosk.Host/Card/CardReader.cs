@@ -70,6 +70,58 @@ public sealed class CardReader(ICardChannel channel, CardAccessKey? accessKey = 
         return CardIdentity.From(mrz, dg13, today);
     }
 
+    /// <summary>Outcome words of chip and active authentication, as <c>kioskctl card read --json</c> prints them.</summary>
+    public const string Passed = "passed", Failed = "failed", NotPerformed = "not-performed", NotSupported = "not-supported";
+
+    /// <summary>
+    /// Active authentication with the DG15 key: INTERNAL AUTHENTICATE with a fresh 8-byte challenge through the open
+    /// channel (secure messaging when the chip was opened with PACE/BAC). <see cref="Passed"/> or <see cref="Failed"/>.
+    /// </summary>
+    public async Task<string> ActiveAuthenticateAsync(byte[] dg15File, byte[]? dg14File, CancellationToken ct)
+    {
+        var key = CardDataException.Wrap(() => Dg15.Parse(dg15File));
+        var info = dg14File is null ? null : CardDataException.Wrap(() => Dg14.Parse(dg14File)).ActiveAuthentication;
+        byte[] challenge = Random(Emrtd.ActiveAuthentication.ActiveAuthenticationSteps.ChallengeLength);
+        var command = Emrtd.ActiveAuthentication.ActiveAuthenticationSteps.InternalAuthenticate(challenge);
+        ResponseApdu answer;
+        try { answer = ResponseApdu.Parse(await _channel.TransmitAsync(command.Encode(), ct)); }
+        catch (CardDataException e) when (e.Error == CardDataError.SecureMessaging) { return Failed; }
+        if (!answer.IsSuccess) return Failed;
+        try { return Emrtd.ActiveAuthentication.ActiveAuthenticationSteps.Verify(key, challenge, answer.Data, info) ? Passed : Failed; }
+        catch (EmrtdException) { return Failed; }
+    }
+
+    /// <summary>
+    /// Chip authentication v1 with the DG14 key (3DES: MSE:Set KAT; AES: MSE:Set AT + GENERAL AUTHENTICATE), then secure
+    /// messaging restarts with the new keys and one READ BINARY under them proves the chip holds the private key.
+    /// Needs an open secure-messaging channel (<see cref="NotPerformed"/> without); a failure leaves the channel unusable.
+    /// </summary>
+    public async Task<string> ChipAuthenticateAsync(byte[] dg14File, CancellationToken ct)
+    {
+        if (_channel is not SecureMessagingChannel secure) return NotPerformed;
+        var dg14 = CardDataException.Wrap(() => Dg14.Parse(dg14File));
+        if (dg14.Preferred() is not var (keyInfo, protocol)) return NotSupported;
+        Emrtd.Crypto.CipherKind cipher;
+        try { cipher = Emrtd.ChipAuthentication.ChipAuthenticationSteps.Cipher(protocol); }
+        catch (UnsupportedProtocolException) { return NotSupported; }
+        try
+        {
+            var ephemeral = Emrtd.ChipAuthentication.ChipAuthenticationSteps.GenerateEphemeralKey(keyInfo.PublicKey, Random);
+            CommandApdu[] commands = cipher == Emrtd.Crypto.CipherKind.TripleDes
+                ? [Emrtd.ChipAuthentication.ChipAuthenticationSteps.SetKeyAgreementTemplate(ephemeral.PublicKey, keyInfo.KeyId)]
+                : [Emrtd.ChipAuthentication.ChipAuthenticationSteps.SetAuthenticationTemplate(protocol, keyInfo.KeyId),
+                   Emrtd.ChipAuthentication.ChipAuthenticationSteps.GeneralAuthenticate(ephemeral.PublicKey)];
+            foreach (var command in commands)
+                if (!ResponseApdu.Parse(await _channel.TransmitAsync(command.Encode(), ct)).IsSuccess) return Failed;
+            byte[] shared = Emrtd.ChipAuthentication.ChipAuthenticationSteps.SharedSecret(keyInfo.PublicKey, ephemeral.PrivateValue, keyInfo.PublicKey.KeyBits);
+            secure.Session = Emrtd.ChipAuthentication.ChipAuthenticationSteps.DeriveSessionKeys(shared, cipher).StartSession();
+            var confirm = ResponseApdu.Parse(await _channel.TransmitAsync(ReadBinaryApdus.ShortFileId(0x1E, 0, 1), ct));
+            return confirm.IsSuccess ? Passed : Failed;
+        }
+        catch (CardDataException e) when (e.Error == CardDataError.SecureMessaging) { return Failed; }
+        catch (EmrtdException) { return Failed; }
+    }
+
     /// <summary>An LDS file of the selected application, or null when the card has none (6A82).</summary>
     public async Task<byte[]?> TryReadLdsFileAsync(ushort fid, CancellationToken ct)
     {

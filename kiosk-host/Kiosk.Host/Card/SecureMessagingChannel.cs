@@ -10,13 +10,16 @@ namespace Kiosk.Host.Card;
 /// </summary>
 internal sealed class SecureMessagingChannel(ICardChannel inner, SecureMessagingSession session) : ICardChannel
 {
+    /// <summary>The keys in use; chip authentication replaces them (SSC 0) once the chip has the terminal's key.</summary>
+    public SecureMessagingSession Session { get; set; } = session;
+
     public async Task<byte[]> TransmitAsync(byte[] command, CancellationToken ct)
     {
         byte[] wrapped;
-        try { wrapped = session.WrapCommand(EmrtdCommandApdu.Parse(command)); }
+        try { wrapped = Session.WrapCommand(EmrtdCommandApdu.Parse(command)); }
         catch (EmrtdException e) { throw new CardDataException(CardDataError.SecureMessaging, e); }
         byte[] response = await inner.TransmitAsync(wrapped, ct);
-        try { return session.UnwrapResponse(response).Encode(); }
+        try { return Session.UnwrapResponse(response).Encode(); }
         catch (EmrtdException e) { throw new CardDataException(CardDataError.SecureMessaging, e); }
     }
 }

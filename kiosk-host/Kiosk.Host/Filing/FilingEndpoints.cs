@@ -5,6 +5,12 @@ namespace Kiosk.Host.Filing;
 
 public sealed record FingerprintConsentRequest(bool Accepted);
 
+/// <summary>Body of <c>POST /api/session/can</c>: the 6 digits the resident typed.</summary>
+public sealed record CanRequest(string? Can)
+{
+    public override string ToString() => "CanRequest { … }";
+}
+
 /// <summary>The five services on the session API, the service catalogue and the dossier lookup.</summary>
 public static class FilingEndpoints
 {
@@ -21,6 +27,29 @@ public static class FilingEndpoints
             permanentConditions = ProofDocuments.PermanentConditions.Keys,
             relationships = ProofDocuments.Relationships,
         }));
+
+        // The CAN (last 6 digits of the 12-digit ID number) for the chip's PACE: validated here, kept in memory for the
+        // read only (SessionManager), never logged: the request body is not logged anywhere.
+        app.MapPost("/api/session/can", (CanRequest? body, SessionManager m) =>
+        {
+            var can = body?.Can?.Trim();
+            if (!SessionManager.IsValidCan(can))
+            {
+                var error = new FieldError(string.IsNullOrEmpty(can) ? "err.can.required" : "err.can.sixDigits");
+                return Results.Json(new
+                {
+                    error = "invalid-form",
+                    messages = new Dictionary<string, object> { ["can"] = new { key = error.Key, n = error.N } },
+                    errors = new Dictionary<string, string> { ["can"] = error.Vi },
+                    errorsEn = new Dictionary<string, string> { ["can"] = error.En },
+                }, statusCode: 400);
+            }
+            try { return Results.Json(ApiEndpoints.Describe(m.EnterCan(can!))); }
+            catch (SessionConflictException e) { return Results.Json(new { error = "conflict", message = e.Message }, statusCode: 409); }
+        });
+
+        // What the page needs about the card besides the session view: the CAN attempts (never the CAN itself).
+        app.MapGet("/api/session/card", (SessionManager m) => Results.Json(DescribeCard(m.Current)));
 
         app.MapPost("/api/session/fingerprint-consent", (FingerprintConsentRequest body, SessionManager m) =>
         {
@@ -85,6 +114,12 @@ public static class FilingEndpoints
             }
         });
     }
+
+    public sealed record CardView(bool Active, bool CanEntered, int CanAttemptsLeft, int CanMaxAttempts);
+
+    public static CardView DescribeCard(ResidentSession? s) => s is null
+        ? new CardView(false, false, SessionManager.MaxCanAttempts, SessionManager.MaxCanAttempts)
+        : new CardView(true, s.Can is not null, Math.Max(0, SessionManager.MaxCanAttempts - s.CanFailures), SessionManager.MaxCanAttempts);
 
     private static IResult LookupError(string error, string key, int status) =>
         Results.Json(new { error, messageKey = key, messageVi = Messages.Text("vi", key), messageEn = Messages.Text("en", key) }, statusCode: status);

@@ -6,7 +6,7 @@ using Kiosk.Host.Web;
 
 namespace Kiosk.Host.Filing;
 
-public enum SessionStep { Consent, WaitingCard, Reading, Form, Submitting, Done }
+public enum SessionStep { Consent, Can, WaitingCard, Reading, Form, Submitting, Done }
 
 /// <summary>One resident's session. Holds personal data in memory only; dropped when the session ends.</summary>
 public sealed class ResidentSession
@@ -24,6 +24,15 @@ public sealed class ResidentSession
     public bool? FingerprintAccepted { get; set; }
     public CardIdentity? Identity { get; set; }
     public string? ReadError { get; set; }
+    /// <summary>
+    /// The CAN the resident typed (last 6 digits of the 12-digit ID number): personal data. Kept in memory for the
+    /// next read only; dropped after a successful or refused read and when the session ends. Never logged or stored.
+    /// </summary>
+    internal string? Can { get; set; }
+    /// <summary>Reads the card refused the typed CAN (6300) in this session; at <see cref="SessionManager.MaxCanAttempts"/> no more.</summary>
+    public int CanFailures { get; set; }
+    /// <summary>True while the running read uses the CAN (false: a read without a key, to see whether the card needs one).</summary>
+    internal bool ReadingWithCan { get; set; }
     public FilingResult? Result { get; set; }
     /// <summary>New wards (since 1 July 2025) for the pre-2025 residence address on the chip; the resident chooses.</summary>
     public IReadOnlyList<WardSuggestion> ResidenceSuggestions { get; set; } = [];
@@ -32,8 +41,18 @@ public sealed class ResidentSession
 public sealed class SessionConflictException(string message) : Exception(message);
 
 /// <summary>
-/// One resident session at a time: start → consent → wait for the card (a "card placed" event starts the read) →
+/// One resident session at a time: start → consent → CAN → wait for the card (a "card placed" event starts the read) →
 /// identity + form → submit → done. Card removed (after the read) or idle → the session ends.
+/// <para>
+/// The CAN (a CCCD's chip needs PACE with the last 6 digits of the 12-digit ID number; nothing is printed) is asked
+/// first, right after the chip consent, and the card is read with it once it is on the reader: a real CCCD always needs
+/// it, and the resident types it while the card lies on the reader. A card placed before the CAN is typed is tried
+/// without a key: a card without access control is read at once (the CAN step is skipped), one that needs a key (6982)
+/// brings the resident back to the CAN step (<c>readError</c> <c>can-required</c>). A card without access control read
+/// with a CAN simply ignores it. The card refusing the CAN (6300) counts a failure and asks for it again
+/// (<c>can-wrong</c>); after <see cref="MaxCanAttempts"/> the kiosk stops trying (<c>can-locked</c>: the chip may block
+/// after repeated failures; staff help).
+/// </para>
 /// </summary>
 public sealed class SessionManager : IDisposable
 {
@@ -53,6 +72,9 @@ public sealed class SessionManager : IDisposable
             ? $"Capturing a fingerprint to confirm the card holder for this filing: {info.TitleEn}."
             : $"Thu nhận vân tay để xác thực chủ thẻ cho hồ sơ: {info.TitleVi}.";
     }
+
+    /// <summary>Wrong CANs per session before the kiosk stops trying and sends the resident to staff.</summary>
+    public const int MaxCanAttempts = 3;
 
     private readonly IFirmwareLink _firmware;
     private readonly ICardChannel _card;
@@ -80,6 +102,10 @@ public sealed class SessionManager : IDisposable
         _firmware.Changed += OnDeviceEvent;
         _idleTimer = clock.CreateTimer(_ => CheckIdle(), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
     }
+
+    /// <summary>The card read (channel, CAN or null, today): <see cref="CardReader"/> with <see cref="CardAccessKey.FromCan"/>; tests replace it.</summary>
+    internal Func<ICardChannel, string?, DateOnly, CancellationToken, Task<CardIdentity>> ReadCard { get; set; } =
+        (channel, can, today, ct) => new CardReader(channel, can is null ? null : CardAccessKey.FromCan(can)).ReadIdentityAsync(today, ct);
 
     /// <summary>Completes when a background card read finishes (tests wait on it).</summary>
     public Task CurrentRead { get; private set; } = Task.CompletedTask;
@@ -123,10 +149,42 @@ public sealed class SessionManager : IDisposable
                     GivenAt = now.UtcDateTime,
                     Language = s.Language,
                 };
-                s.Step = SessionStep.WaitingCard;
+                s.Step = SessionStep.Can;
                 s.LastActivity = now;
                 readNow = _firmware.Snapshot.CardPresent;
             }
+        }
+        Publish();
+        if (readNow) BeginRead();
+        return Current;
+    }
+
+    /// <summary>True when <paramref name="can"/> is a CAN: exactly 6 ASCII digits.</summary>
+    public static bool IsValidCan(string? can) => can is { Length: 6 } && can.All(char.IsAsciiDigit);
+
+    /// <summary>
+    /// Takes the CAN the resident typed (in the CAN step, or while a card placed before it is tried without a key) and
+    /// reads the card with it when it is on the reader. Refused after <see cref="MaxCanAttempts"/> wrong CANs.
+    /// </summary>
+    public ResidentSession? EnterCan(string can)
+    {
+        if (!IsValidCan(can)) throw new ArgumentException("a CAN is 6 digits", nameof(can));
+        bool readNow = false;
+        lock (_gate)
+        {
+            var s = _session ?? throw new SessionConflictException("no session");
+            if (s.CanFailures >= MaxCanAttempts) throw new SessionConflictException("too many wrong CANs");
+            var duringProbe = s.Step == SessionStep.Reading && !s.ReadingWithCan;
+            if (s.Step != SessionStep.Can && !duringProbe) throw new SessionConflictException("the CAN is not expected now");
+            s.Can = can;
+            s.LastActivity = _clock.GetUtcNow();
+            if (!duringProbe)
+            {
+                s.Step = SessionStep.WaitingCard;
+                s.ReadError = null;
+                readNow = _firmware.Snapshot.CardPresent;
+            }
+            // else: the read without a key finishes first; if the card needs a key it is read again with this CAN.
         }
         Publish();
         if (readNow) BeginRead();
@@ -214,6 +272,7 @@ public sealed class SessionManager : IDisposable
     private void EndLocked(string reason)
     {
         if (_session is null) return;
+        _session.Can = null; // a read still running holds the session object: the CAN goes now
         _session = null; // drops identity, form and result with it
         _log.LogInformation("Session ended ({Reason})", reason);
     }
@@ -224,12 +283,13 @@ public sealed class SessionManager : IDisposable
         {
             case DeviceEvent.CardPlaced:
                 bool read;
-                lock (_gate) read = _session is { Step: SessionStep.WaitingCard };
+                lock (_gate) read = _session is { Step: SessionStep.WaitingCard } || _session is { Step: SessionStep.Can, CanFailures: < MaxCanAttempts };
                 if (read) BeginRead();
                 break;
             case DeviceEvent.CardRemoved:
                 bool end;
-                lock (_gate) end = _session is { Step: SessionStep.Reading or SessionStep.Form or SessionStep.Done };
+                // A card taken off while it is tried without a key (CAN step) only stops that try.
+                lock (_gate) end = _session is { Step: SessionStep.Form or SessionStep.Done } || _session is { Step: SessionStep.Reading, ReadingWithCan: true };
                 if (end) End("card-removed");
                 break;
         }
@@ -238,10 +298,15 @@ public sealed class SessionManager : IDisposable
     private void BeginRead()
     {
         ResidentSession s;
+        string? can;
         lock (_gate)
         {
-            if (_session is not { Step: SessionStep.WaitingCard } current) return;
+            if (_session is not { Step: SessionStep.WaitingCard or SessionStep.Can } current) return;
+            if (current.Step == SessionStep.Can && current.CanFailures >= MaxCanAttempts) return;
             s = current;
+            // In the CAN step no CAN was typed yet: the card is tried without a key.
+            can = s.Step == SessionStep.WaitingCard ? s.Can : null;
+            s.ReadingWithCan = can is not null;
             s.Step = SessionStep.Reading;
             s.ReadError = null;
             s.LastActivity = _clock.GetUtcNow();
@@ -255,7 +320,7 @@ public sealed class SessionManager : IDisposable
             {
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
                 var today = DateOnly.FromDateTime(Receipts.VietnamTime.Now(_clock).DateTime);
-                identity = await new CardReader(_card).ReadIdentityAsync(today, timeout.Token);
+                identity = await ReadCard(_card, can, today, timeout.Token);
                 _log.LogInformation("Card read");
             }
             catch (Exception e) when (e is CardDataException or CardStatusException or CardUnavailableException or OperationCanceledException)
@@ -263,22 +328,58 @@ public sealed class SessionManager : IDisposable
                 error = e switch
                 {
                     CardUnavailableException => "card-unavailable",
+                    CardStatusException { StatusWord: 0x6300 } when can is not null => "can-wrong",
+                    CardStatusException { StatusWord: 0x6982 } when can is null => "can-required",
                     CardStatusException => "card-refused",
                     CardDataException => "card-data",
                     _ => "timeout",
                 };
-                _log.LogWarning("Card read failed ({Error}: {Detail})", error, e is CardDataException cde ? cde.Error.ToString() : e.GetType().Name);
+                // The status word and the kind of error only: never the CAN.
+                _log.LogWarning("Card read failed ({Error}: {Detail})", error,
+                    e switch { CardDataException cde => cde.Error.ToString(), CardStatusException cse => cse.StatusWord.ToString("X4"), _ => e.GetType().Name });
             }
+            bool readAgain = false;
             lock (_gate)
             {
                 if (_session != s) return; // ended meanwhile: drop the data
                 s.Identity = identity;
                 s.ResidenceSuggestions = identity is null ? [] : _places.SuggestForOldAddress(identity.PlaceOfResidence);
-                s.ReadError = error;
-                s.Step = identity is null ? SessionStep.WaitingCard : SessionStep.Form;
+                s.ReadingWithCan = false;
                 s.LastActivity = _clock.GetUtcNow();
+                if (identity is not null)
+                {
+                    s.Can = null; // read: the CAN has done its job (and a card without access control never needed it)
+                    s.ReadError = null;
+                    s.Step = SessionStep.Form;
+                }
+                else if (error == "can-wrong")
+                {
+                    s.Can = null;
+                    s.CanFailures++;
+                    s.ReadError = s.CanFailures >= MaxCanAttempts ? "can-locked" : "can-wrong";
+                    s.Step = SessionStep.Can;
+                }
+                else if (can is null)
+                {
+                    // Tried without a key from the CAN step. A CAN typed meanwhile is used at once when the card needs one.
+                    s.ReadError = error;
+                    if (error == "can-required" && s.Can is not null)
+                    {
+                        s.ReadError = null;
+                        s.Step = SessionStep.WaitingCard;
+                        readAgain = _firmware.Snapshot.CardPresent;
+                    }
+                    else s.Step = s.Can is null ? SessionStep.Can : SessionStep.WaitingCard;
+                }
+                else
+                {
+                    // Card removed mid-read, timeout, bad data: the existing read error; the CAN stays for the next try.
+                    s.ReadError = error;
+                    s.Step = SessionStep.WaitingCard;
+                }
             }
             Publish();
+            if (readAgain) BeginRead();
         });
     }
 
@@ -305,6 +406,7 @@ public sealed class SessionManager : IDisposable
     public static string StepName(SessionStep step) => step switch
     {
         SessionStep.Consent => "consent",
+        SessionStep.Can => "can",
         SessionStep.WaitingCard => "waitingCard",
         SessionStep.Reading => "reading",
         SessionStep.Form => "form",

@@ -46,10 +46,10 @@ public static class CardEndpoints
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
                 timeout.CancelAfter(ReadTimeout);
-                var (dump, timings) = await ReadDumpAsync(channel, key, timeout.Token);
+                var (dump, timings, chip) = await ReadDumpAsync(channel, key, timeout.Token);
                 var trust = cscaFolder is not null && Directory.Exists(cscaFolder) ? CscaTrustStore.FromFolder(cscaFolder) : CscaTrustStore.Empty();
                 var verify = Stopwatch.StartNew();
-                var report = CardReport.Build(dump, trust, clock.GetLocalNow());
+                var report = CardReport.Build(dump, trust, clock.GetLocalNow(), chip);
                 timings["verifyMs"] = Ms(verify);
                 report["timings"] = timings;
                 log.LogInformation("Card read by a technician: {Files} files in {Ms} ms", dump.Count, timings["totalMs"]);
@@ -82,7 +82,7 @@ public static class CardEndpoints
     /// Opens the card and reads EF.COM, then the files it lists among DG1, DG2, DG13, DG14, DG15, then EF.SOD (DG1 and
     /// DG13 when EF.COM is missing). Timings in milliseconds: access control + SELECT, each file, total.
     /// </summary>
-    public static async Task<(Dictionary<string, byte[]> Dump, Dictionary<string, object> Timings)> ReadDumpAsync(
+    public static async Task<(Dictionary<string, byte[]> Dump, Dictionary<string, object> Timings, ChipChecks Chip)> ReadDumpAsync(
         ICardChannel channel, CardAccessKey? key, CancellationToken ct)
     {
         var total = Stopwatch.StartNew();
@@ -113,13 +113,22 @@ public static class CardEndpoints
         }
         await ReadAsync("EF.SOD", CardReader.FidSod, required: false);
 
+        // Active authentication first (under the PACE/BAC keys), then chip authentication, which replaces them: a chip
+        // that fails one does not spoil the other.
+        step.Restart();
+        string active = dump.TryGetValue("DG15", out var dg15) ? await reader.ActiveAuthenticateAsync(dg15, dump.GetValueOrDefault("DG14"), ct) : CardReader.NotSupported;
+        timings["activeAuthenticationMs"] = Ms(step);
+        step.Restart();
+        string chip = dump.TryGetValue("DG14", out var dg14) ? await reader.ChipAuthenticateAsync(dg14, ct) : CardReader.NotSupported;
+        timings["chipAuthenticationMs"] = Ms(step);
+
         timings["filesMs"] = files;
         timings["totalMs"] = Ms(total);
         timings["apdus"] = counting.Commands;
         timings["bytesSent"] = counting.BytesSent;
         timings["bytesReceived"] = counting.BytesReceived;
         timings["blockSize"] = reader.CurrentBlockSize;
-        return (dump, timings);
+        return (dump, timings, new ChipChecks(chip, active));
     }
 
     private static double Ms(Stopwatch watch) => Math.Round(watch.Elapsed.TotalMilliseconds, 1);
@@ -140,6 +149,12 @@ public static class CardEndpoints
             return response;
         }
     }
+}
+
+/// <summary>Outcomes of the checks that need the chip itself (a dump cannot replay them): passed, failed, not-supported, not-performed.</summary>
+public sealed record ChipChecks(string ChipAuthentication, string ActiveAuthentication)
+{
+    public static readonly ChipChecks FromDump = new(CardReport.NotPerformed, CardReport.NotPerformed);
 }
 
 /// <summary>
@@ -163,13 +178,15 @@ public static class CardReport
     /// trust store at <paramref name="now"/>: <c>valid</c>, <c>invalid</c> (also when EF.SOD is missing) or <c>untrusted</c>.
     /// Chip and active authentication are not performed yet.
     /// </summary>
-    public static Dictionary<string, object?> Build(IReadOnlyDictionary<string, byte[]> files, CscaTrustStore trust, DateTimeOffset now)
+    public static Dictionary<string, object?> Build(IReadOnlyDictionary<string, byte[]> files, CscaTrustStore trust, DateTimeOffset now, ChipChecks? chip = null)
     {
+        chip ??= ChipChecks.FromDump;
         var today = DateOnly.FromDateTime(now.DateTime);
         if (!files.TryGetValue("DG1", out var dg1Bytes)) throw new CardDataException(CardDataError.Truncated, "DG1 is missing");
         Td1Mrz mrz = CardDataException.Wrap(() => Dg1.Parse(dg1Bytes));
         Dg13? dg13 = files.TryGetValue("DG13", out var dg13Bytes) ? CardDataException.Wrap(() => Dg13.Parse(dg13Bytes)) : null;
         CardIdentity id = CardIdentity.From(mrz, dg13, today);
+        var passive = PassiveAuthentication(files, trust, now);
         return new Dictionary<string, object?>
         {
             ["idNumber"] = id.IdNumber,
@@ -190,9 +207,10 @@ public static class CardReport
             ["spouseName"] = id.SpouseName,
             ["oldIdNumber"] = id.OldIdNumber,
             ["mrz"] = mrz.Lines,
-            ["passiveAuthentication"] = PassiveAuthentication(files, trust, now),
-            ["chipAuthentication"] = NotPerformed,
-            ["activeAuthentication"] = NotPerformed,
+            ["passiveAuthentication"] = passive,
+            ["chipAuthentication"] = chip.ChipAuthentication,
+            ["activeAuthentication"] = chip.ActiveAuthentication,
+            ["verification"] = Summary(passive, chip),
             ["files"] = FileNames.Where(files.ContainsKey).ToArray(),
         };
     }
@@ -221,6 +239,20 @@ public static class CardReport
             ["documentSigner"] = result.DocumentSigner,
             ["csca"] = result.Csca,
         };
+    }
+
+    /// <summary>
+    /// Verified = passive authentication valid and neither chip nor active authentication failed (a card without DG14 or
+    /// DG15, or a saved dump, is judged on passive authentication alone). The reasons name checks, never personal data.
+    /// </summary>
+    public static CardVerification Summary(IReadOnlyDictionary<string, object?> passive, ChipChecks chip)
+    {
+        var reasons = new List<string>();
+        string result = passive["result"] as string ?? "invalid";
+        if (result != "valid") reasons.Add($"passive authentication: {result}");
+        if (chip.ChipAuthentication == CardReader.Failed) reasons.Add("chip authentication failed (possible cloned chip)");
+        if (chip.ActiveAuthentication == CardReader.Failed) reasons.Add("active authentication failed (possible cloned chip)");
+        return new CardVerification(reasons.Count == 0, result, chip.ChipAuthentication, chip.ActiveAuthentication, reasons);
     }
 
     /// <summary>True when the report says the card is verified (passive authentication valid).</summary>

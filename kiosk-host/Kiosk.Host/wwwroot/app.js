@@ -169,7 +169,7 @@
   // ---------- spoken guidance (espeak-ng on the host, through the headphones) ----------
   let speechOn = false, spokenStep = null;
   const audio = new Audio();
-  const PROMPTS = { idle: "chooseService", lookup: "lookupText", consent: "consentText", waitingCard: "placeCard", reading: "reading",
+  const PROMPTS = { idle: "chooseService", lookup: "lookupText", consent: "consentText", can: "canText", waitingCard: "placeCard", reading: "reading",
     fingerprint: "fpText", form: "speakForm", submitting: "submitting", done: "removeCard" };
   function speak(key) {
     if (!speechOn || !key) return;
@@ -185,6 +185,7 @@
     let step = s.step;
     if (step === "idle" && uiStep === "lookup") step = "lookup";
     if (step === "form" && (s.fingerprintAccepted === null || s.fingerprintAccepted === undefined)) step = "fingerprint";
+    if (step === "can" && shownStep !== "can") { $("can").value = ""; $("e-can").textContent = ""; $("can").removeAttribute("aria-invalid"); }
     show(step);
     if (step !== spokenStep) { spokenStep = step; speak(PROMPTS[step]); }
     const info = s.service ? serviceInfo(s.service) : null;
@@ -193,6 +194,7 @@
     });
     const err = $("read-error");
     err.hidden = !s.readError; err.textContent = s.readError ? t("readError") : "";
+    if (step === "can") renderCan(s);
 
     if (step === "form" && s.identity) {
       const i = s.identity;
@@ -226,7 +228,68 @@
     if (!s.active) hideIdleWarning();
   }
 
-  async function refresh() { const r = await api("GET", "/api/session"); render(r.data); }
+  // ---------- the CAN step (last 6 digits of the 12-digit ID number, for the chip's PACE) ----------
+  let canInfo = { canAttemptsLeft: 3, canMaxAttempts: 3 };
+  function renderCan(s) {
+    const m = $("can-message"), e = s.readError;
+    const locked = e === "can-locked" || canInfo.canAttemptsLeft <= 0;
+    let text = "";
+    if (locked) text = msg("canLocked", canInfo.canMaxAttempts);
+    else if (e === "can-wrong") text = t("canWrong") + " " + msg("canAttemptsLeft", canInfo.canAttemptsLeft);
+    else if (e === "can-required") text = t("canRequired");
+    else if (e) text = t("readError");
+    m.textContent = text;
+    m.hidden = !text;
+    m.className = e === "can-required" ? "note" : "error";
+    $("can-form").hidden = locked;
+    if (e !== spokenCanError) { spokenCanError = e; if (e === "can-wrong") speak("canWrong"); }
+  }
+  let spokenCanError = null;
+  async function loadCanInfo() {
+    const r = await api("GET", "/api/session/card");
+    if (r.status === 200 && r.data) canInfo = r.data;
+  }
+  function canPress(digit) {
+    const input = $("can");
+    if (input.value.length < 6) input.value += digit;
+    $("e-can").textContent = ""; input.removeAttribute("aria-invalid");
+  }
+  $("can-keypad").addEventListener("mousedown", (e) => e.preventDefault());
+  $("can-keypad").addEventListener("click", (e) => {
+    const b = e.target.closest("button");
+    if (!b) return;
+    if (b.dataset.digit !== undefined) canPress(b.dataset.digit);
+    else if (b.id === "can-back") $("can").value = $("can").value.slice(0, -1);
+  });
+  $("can-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const r = await api("POST", "/api/session/can", { can: $("can").value });
+    if (r.status === 400) {
+      const m = r.data.messages && r.data.messages.can;
+      $("e-can").textContent = m ? msg(m.key, m.n) : pick(r.data.errors && r.data.errors.can, r.data.errorsEn && r.data.errorsEn.can);
+      $("can").setAttribute("aria-invalid", "true");
+      speak("err.can.sixDigits");
+      return;
+    }
+    $("can").value = "";
+    if (r.status === 200) render(r.data); else refresh();
+  });
+
+  // ---------- the chip's verification, when the read reports it: a note, never a block ----------
+  function renderVerification(v) {
+    const el = $("card-verification");
+    if (!v || !v.result) { el.hidden = true; el.textContent = ""; return; }
+    const ok = v.result === "valid";
+    el.textContent = t(ok ? "cardVerified" : "cardNotVerified");
+    el.className = ok ? "verified" : "note";
+    el.hidden = false;
+  }
+
+  async function refresh() {
+    const r = await api("GET", "/api/session");
+    if (r.data && r.data.active && ["can", "reading", "waitingCard"].includes(r.data.step)) await loadCanInfo();
+    render(r.data);
+  }
 
   function clearErrors() {
     document.querySelectorAll("[data-error]").forEach((e) => { e.textContent = ""; delete e.dataset.msg; delete e.dataset.n; });
@@ -243,7 +306,8 @@
   // Every trace of the resident goes: forms, identity, results, keyboard; the history holds a single clean entry.
   function wipe() {
     clearForm();
-    ["identity", "suggestions", "cmnd-info", "done-code", "done-deadline", "done-print", "done-info"].forEach((id) => { $(id).textContent = ""; });
+    ["identity", "suggestions", "cmnd-info", "done-code", "done-deadline", "done-print", "done-info", "card-verification"].forEach((id) => { $(id).textContent = ""; });
+    $("can").value = ""; $("e-can").textContent = ""; canInfo = { canAttemptsLeft: 3, canMaxAttempts: 3 };
     formFor = null; uiStep = null;
     hideKeyboard(); hideIdleWarning();
     if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
@@ -365,7 +429,7 @@
   });
   // The keyboard opens when a field is touched (a physical keyboard or a script focusing a field does not need it)
   // and closes when anything else outside it gets the focus.
-  const isTextField = (el) => el && el.tagName === "INPUT" && ["text", "tel"].includes(el.type);
+  const isTextField = (el) => el && el.tagName === "INPUT" && ["text", "tel"].includes(el.type) && !el.readOnly;
   document.addEventListener("pointerup", (e) => { if (isTextField(e.target)) showKeyboard(e.target); });
   document.addEventListener("focusin", (e) => {
     const el = e.target;

@@ -71,9 +71,12 @@ public class HostSessionTests
         var started = await (await http.PostAsJsonAsync("/api/session/start", new { language = "vi" })).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("consent", started.GetProperty("step").GetString());
         var consent = await http.PostAsJsonAsync("/api/session/consent", new { accepted = true });
-        Assert.Equal("waitingCard", (await consent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("step").GetString());
+        Assert.Equal("can", (await consent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("step").GetString());
         Assert.Equal("no-store", consent.Headers.CacheControl!.ToString());
+        var can = await http.PostAsJsonAsync("/api/session/can", new { can = "012345" });
+        Assert.Equal("waitingCard", (await can.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("step").GetString());
 
+        // The test card has no access control: it is read in plain and the CAN is simply not used.
         k.Firmware.Raise(new DeviceEvent.CardPlaced("iso14443-4a"));
         var form = await WaitForStep(http, "form");
         Assert.Equal("form", form.GetProperty("step").GetString());

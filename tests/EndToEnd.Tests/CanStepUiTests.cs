@@ -1,0 +1,184 @@
+using System.Text.Json;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+
+namespace EndToEnd.Tests;
+
+/// <summary>
+/// The CAN step in headless Chromium against one simulated kiosk whose virtual CCCD needs PACE (as a real one does):
+/// the resident types the last 6 digits of the ID number on the on-screen keypad by touch, the chip is opened with PACE,
+/// the identity appears and a residence notification is filed; a wrong CAN is explained and the right one then works.
+/// The CAN screen is checked with axe-core and saved as a screenshot (screenshots/).
+/// </summary>
+public sealed class CanStepUiTests(SimulatedKiosk kiosk) : IClassFixture<SimulatedKiosk>, IAsyncLifetime
+{
+    private static readonly string ScreenshotFolder = Path.Combine(AppContext.BaseDirectory, "screenshots");
+    /// <summary>nguyen-van-an's ID number is 001085012345: the CAN is its last 6 digits.</summary>
+    private const string Can = "012345";
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public async Task InitializeAsync()
+    {
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null) await _browser.DisposeAsync();
+        _playwright?.Dispose();
+    }
+
+    [Fact]
+    public async Task Resident_types_the_can_on_the_keypad_and_files_with_an_access_controlled_card()
+    {
+        await ResetAsync();
+        var page = await OpenAsync();
+        await RunAsync(page, async () =>
+        {
+            await page.ClickAsync("button[data-service='thong-bao-luu-tru']");
+            await page.ClickAsync("#btn-consent");
+            await page.Locator("#step-can").WaitForAsync();
+            await Expect(page.Locator("#can-label")).ToContainTextAsync("6 số cuối của số định danh");
+            await CheckScreenAsync(page, "can");
+
+            // The card goes on the reader first: it needs a key (6982), so the kiosk stays on the CAN step.
+            await PlaceAccessControlledCardAsync("nguyen-van-an");
+            await Expect(page.Locator("#can-message")).ToContainTextAsync("cần 6 số này", new() { Timeout = 20_000 });
+            await Expect(page.Locator("#step-can")).ToBeVisibleAsync();
+
+            // Too few digits: explained next to the field, nothing sent to the card.
+            await TypeOnKeypadAsync(page, "01234");
+            await page.ClickAsync("#can-ok");
+            await Expect(page.Locator("#e-can")).ToContainTextAsync("đủ 6 chữ số");
+            await page.ClickAsync("#can-back");
+            await page.ClickAsync("#can-back");
+            Assert.Equal("012", await page.InputValueAsync("#can"));
+            await TypeOnKeypadAsync(page, "345");
+            await page.ClickAsync("#can-ok");
+
+            await page.Locator("#step-fingerprint").WaitForAsync(new() { Timeout = 30_000 });
+            await page.ClickAsync("#btn-fp-agree");
+            await page.Locator("#step-form").WaitForAsync();
+            Assert.Contains("Nguyễn Văn An", await page.InnerTextAsync("#identity"));
+            Assert.Contains("001085012345", await page.InnerTextAsync("#identity"));
+            Assert.Equal("", await page.InputValueAsync("#can")); // the typed digits are gone from the page
+
+            await page.FillAsync("#addressLine", "Số 5 ngõ 10 Nguyễn Khánh Toàn");
+            await page.SelectOptionAsync("#provinceCode", "1");
+            await page.SelectOptionAsync("#wardCode", "4");
+            await page.FillAsync("#fromDate", DateTime.Now.ToString("yyyy-MM-dd"));
+            await page.FillAsync("#toDate", DateTime.Now.AddDays(3).ToString("yyyy-MM-dd"));
+            await page.FillAsync("#reason", "Thăm người thân");
+            await page.ClickAsync("#form button[type=submit]");
+            await page.Locator("#step-done").WaitForAsync(new() { Timeout = 20_000 });
+            var line = await page.InnerTextAsync("#done-code");
+            await SaveScreenshotAsync(page, "can-done");
+            Assert.Matches("^Mã hồ sơ: LT-\\d{8}-\\d{6}$", line.Trim());
+        });
+    }
+
+    [Fact]
+    public async Task A_wrong_can_is_explained_with_the_tries_left_and_the_right_one_then_reads_the_card()
+    {
+        await ResetAsync();
+        var page = await OpenAsync();
+        await RunAsync(page, async () =>
+        {
+            await page.ClickAsync("button[data-service='thong-bao-luu-tru']");
+            await page.ClickAsync("#btn-consent");
+            await page.Locator("#step-can").WaitForAsync();
+            await TypeOnKeypadAsync(page, "999999");
+            await page.ClickAsync("#can-ok");
+            await page.Locator("#step-waitingCard").WaitForAsync();
+            await PlaceAccessControlledCardAsync("nguyen-van-an");
+
+            await Expect(page.Locator("#can-message")).ToContainTextAsync("kiểm tra lại 6 số cuối của số định danh", new() { Timeout = 30_000 });
+            await Expect(page.Locator("#can-message")).ToContainTextAsync("còn 2 lần");
+            await Expect(page.Locator("#step-can")).ToBeVisibleAsync();
+            Assert.Equal("", await page.InputValueAsync("#can"));
+            await CheckScreenAsync(page, "can-wrong");
+
+            await page.ClickAsync("#lang");
+            await Expect(page.Locator("#can-message")).ToContainTextAsync("check the last 6 digits of your ID number");
+            await page.ClickAsync("#lang");
+
+            await TypeOnKeypadAsync(page, Can);
+            await page.ClickAsync("#can-ok");
+            await page.Locator("#step-fingerprint").WaitForAsync(new() { Timeout = 30_000 });
+            await page.ClickAsync("#btn-fp-agree");
+            await page.Locator("#step-form").WaitForAsync();
+            Assert.Contains("Nguyễn Văn An", await page.InnerTextAsync("#identity"));
+            var session = await kiosk.GetJsonAsync(kiosk.Ports.HostUrl + "/api/session");
+            Assert.DoesNotContain(Can, session.GetProperty("identity").ToString().Replace("001085012345", ""));
+        });
+    }
+
+    // ---------- helpers ----------
+
+    private async Task PlaceAccessControlledCardAsync(string profile)
+    {
+        using var response = await kiosk.PostJsonAsync(kiosk.Ports.ControlUrl + "/api/card", new { profile, requireAccessControl = true });
+        response.EnsureSuccessStatusCode();
+    }
+
+    private static async Task TypeOnKeypadAsync(IPage page, string digits)
+    {
+        foreach (var digit in digits) await page.ClickAsync($"#can-keypad button[data-digit='{digit}']");
+    }
+
+    private async Task<IPage> OpenAsync()
+    {
+        var context = await _browser!.NewContextAsync(new() { Locale = "vi-VN", ViewportSize = new() { Width = 1280, Height = 1000 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(kiosk.Ports.HostUrl + "/");
+        await page.Locator("body[data-ready=true]").WaitForAsync();
+        return page;
+    }
+
+    private async Task RunAsync(IPage page, Func<Task> body)
+    {
+        try { await body(); }
+        catch
+        {
+            await SaveScreenshotAsync(page, "failure-" + Guid.NewGuid().ToString("N")[..6]);
+            Console.WriteLine(kiosk.Logs());
+            throw;
+        }
+        finally { await page.Context.CloseAsync(); }
+    }
+
+    /// <summary>Screenshot into screenshots/ and no serious or critical axe-core violation.</summary>
+    private static async Task CheckScreenAsync(IPage page, string name)
+    {
+        await SaveScreenshotAsync(page, name);
+        var result = await page.RunAxe();
+        var bad = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        Assert.True(bad.Count == 0, $"{name}: " + string.Join("; ", bad.Select(v => $"{v.Id} ({v.Impact}): " +
+            string.Join(", ", v.Nodes.Take(3).Select(n => n.Html)))));
+    }
+
+    private static async Task SaveScreenshotAsync(IPage page, string name)
+    {
+        Directory.CreateDirectory(ScreenshotFolder);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, $"filing-{name}.png"), FullPage = true });
+    }
+
+    private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
+
+    private async Task ResetAsync()
+    {
+        await kiosk.RemoveCardAsync();
+        await SimulatedKiosk.WaitUntilAsync(async () => !(await kiosk.GetJsonAsync(kiosk.Ports.HostUrl + "/api/status")).GetProperty("cardPresent").GetBoolean(),
+            TimeSpan.FromSeconds(15), "the host to see the card removed");
+        await kiosk.SetPrinterAsync(coverOpen: false, paper: "ok");
+        (await kiosk.PostJsonAsync(kiosk.Ports.HostUrl + "/api/session/end", new { })).Dispose();
+    }
+}
