@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using Kiosk.Simulators.Portal.Control;
 using Kiosk.Simulators.Portal.Dossiers;
 using Kiosk.Simulators.Portal.Faults;
 using Kiosk.Simulators.Portal.Pki;
@@ -54,6 +55,7 @@ public static class PortalApp
         var app = builder.Build();
         DossierEndpoints.Map(app);
         FaultEndpoints.Map(app);
+        ControlPage.Map(app);
         return app;
     }
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
@@ -117,7 +116,10 @@ public sealed class CanStepUiTests(SimulatedKiosk kiosk) : IClassFixture<Simulat
             await page.Locator("#step-form").WaitForAsync();
             Assert.Contains("Nguyễn Văn An", await page.InnerTextAsync("#identity"));
             var session = await kiosk.GetJsonAsync(kiosk.Ports.HostUrl + "/api/session");
-            Assert.DoesNotContain(Can, session.GetProperty("identity").ToString().Replace("001085012345", ""));
+            Assert.False(session.TryGetProperty("can", out _)); // the CAN never leaves the host
+            var card = await kiosk.GetJsonAsync(kiosk.Ports.HostUrl + "/api/session/card");
+            Assert.False(card.GetProperty("canEntered").GetBoolean()); // used for the read, then dropped
+            Assert.Equal(2, card.GetProperty("canAttemptsLeft").GetInt32());
         });
     }
 

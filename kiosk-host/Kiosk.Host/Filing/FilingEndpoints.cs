@@ -115,11 +115,15 @@ public static class FilingEndpoints
         });
     }
 
-    public sealed record CardView(bool Active, bool CanEntered, int CanAttemptsLeft, int CanMaxAttempts);
+    /// <summary>The chip's verification as the read reported it (no personal data); null when the read did not verify.</summary>
+    public sealed record VerificationView(bool Verified, string PassiveAuthentication, string ChipAuthentication, string ActiveAuthentication);
+
+    public sealed record CardView(bool Active, bool CanEntered, int CanAttemptsLeft, int CanMaxAttempts, VerificationView? Verification = null);
 
     public static CardView DescribeCard(ResidentSession? s) => s is null
         ? new CardView(false, false, SessionManager.MaxCanAttempts, SessionManager.MaxCanAttempts)
-        : new CardView(true, s.Can is not null, Math.Max(0, SessionManager.MaxCanAttempts - s.CanFailures), SessionManager.MaxCanAttempts);
+        : new CardView(true, s.Can is not null, Math.Max(0, SessionManager.MaxCanAttempts - s.CanFailures), SessionManager.MaxCanAttempts,
+            s.Identity?.Verification is { } v ? new VerificationView(v.Verified, v.PassiveAuthentication, v.ChipAuthentication, v.ActiveAuthentication) : null);
 
     private static IResult LookupError(string error, string key, int status) =>
         Results.Json(new { error, messageKey = key, messageVi = Messages.Text("vi", key), messageEn = Messages.Text("en", key) }, statusCode: status);

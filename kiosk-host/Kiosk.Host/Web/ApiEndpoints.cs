@@ -151,8 +151,8 @@ public static class ApiEndpoints
             : s.Printer.Paper == "out" ? "paper-out"
             : s.Printer.Paper == "near-end" ? "near-end"
             : Part(s.Status?.Printer);
-        var pending = store.AllOutbox();
         var now = clock.GetUtcNow().UtcDateTime;
+        var outbox = store.Summary(now); // index counts: cheap with 100,000 waiting
         var relayStatus = relay.Status;
         return new
         {
@@ -168,8 +168,8 @@ public static class ApiEndpoints
             },
             queue = new
             {
-                pending = pending.Count,
-                oldestPendingSeconds = pending.Count == 0 ? 0 : (long)Math.Max(0, (now - pending.Min(p => p.CreatedAt)).TotalSeconds),
+                pending = outbox.Pending,
+                oldestPendingSeconds = outbox.OldestPendingAt is { } oldest ? (long)Math.Max(0, (now - oldest).TotalSeconds) : 0,
             },
             sync = new { lastSuccessAt = relayStatus.LastSuccessAt, lastError = relayStatus.LastError, lastErrorAt = relayStatus.LastErrorAt },
             firmwareVersion = s.Status?.Firmware,

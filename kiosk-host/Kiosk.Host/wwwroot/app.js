@@ -213,6 +213,7 @@
       $("cmnd-info").innerHTML = s.service !== "xac-nhan-cmnd" ? "" : (i.oldIdNumber
         ? `<p>${esc(t("cmndOnChip"))}</p><p class="big" id="old-id">${esc(i.oldIdNumber)}</p><p class="note">${esc(t("cmndNoNeed"))}</p>`
         : `<p class="note">${esc(t("cmndMissing"))}</p>`);
+      renderVerification(canInfo.verification);
       if (formFor !== s.sessionId) { formFor = s.sessionId; clearForm(); }
       applyFormVisibility(s);
     } else if (step !== "form") {
@@ -278,8 +279,8 @@
   // ---------- the chip's verification, when the read reports it: a note, never a block ----------
   function renderVerification(v) {
     const el = $("card-verification");
-    if (!v || !v.result) { el.hidden = true; el.textContent = ""; return; }
-    const ok = v.result === "valid";
+    if (!v) { el.hidden = true; el.textContent = ""; return; }
+    const ok = v.verified === true;
     el.textContent = t(ok ? "cardVerified" : "cardNotVerified");
     el.className = ok ? "verified" : "note";
     el.hidden = false;
@@ -287,7 +288,7 @@
 
   async function refresh() {
     const r = await api("GET", "/api/session");
-    if (r.data && r.data.active && ["can", "reading", "waitingCard"].includes(r.data.step)) await loadCanInfo();
+    if (r.data && r.data.active && ["can", "reading", "waitingCard", "form"].includes(r.data.step)) await loadCanInfo();
     render(r.data);
   }
 

@@ -32,18 +32,27 @@ public static class DossierEndpoints
             loggers.CreateLogger("Dossiers").LogInformation("Dossier {Code} moved to status {Status}", d.Code, d.Status);
             return Results.Json(new { code = d.Code, status = d.Status, receivedAt = Utc(d.ReceivedAt) });
         });
-        app.MapGet("/api/dossiers", (DossierRepository repo) => Results.Json(repo.All().Select(d => new
+        app.MapGet("/api/dossiers", (int? last, DossierRepository repo, HttpContext http) =>
         {
-            code = d.Code,
-            idempotencyKey = d.IdempotencyKey,
-            receivedAt = Utc(d.ReceivedAt),
-            status = d.Status,
-            submissions = d.Submissions,
-            procedure = d.Procedure,
-            kioskId = d.KioskId,
-            clientCertificate = d.ClientCertificate,
-        })));
+            if (last is null) return Results.Json(repo.All().Select(Listed));
+            if (last is < 1 or > 10_000) return Results.Json(new { error = "bad-last", message = "last must be between 1 and 10000." }, statusCode: 400);
+            var (newest, total) = repo.Latest(last.Value);
+            http.Response.Headers["X-Total-Count"] = total.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Json(newest.Select(Listed));
+        });
     }
+
+    private static object Listed(DossierRecord d) => new
+    {
+        code = d.Code,
+        idempotencyKey = d.IdempotencyKey,
+        receivedAt = Utc(d.ReceivedAt),
+        status = d.Status,
+        submissions = d.Submissions,
+        procedure = d.Procedure,
+        kioskId = d.KioskId,
+        clientCertificate = d.ClientCertificate,
+    };
 
     private static async Task Submit(HttpContext http, DossierRepository repo, IFaultPolicy faults, ILoggerFactory loggers, PortalOptions options)
     {

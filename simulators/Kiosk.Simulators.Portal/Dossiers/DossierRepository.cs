@@ -43,6 +43,7 @@ public sealed class DossierRepository : IDisposable
         _db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
         _dossiers = _db.GetCollection<DossierRecord>("dossiers");
         _dossiers.EnsureIndex(d => d.IdempotencyKey, unique: true);
+        _dossiers.EnsureIndex(d => d.ReceivedAt);
         _counters = _db.GetCollection<DailyCounter>("counters");
     }
 
@@ -126,6 +127,12 @@ public sealed class DossierRepository : IDisposable
     public IReadOnlyList<DossierRecord> All()
     {
         lock (_gate) return _dossiers.FindAll().OrderBy(d => d.ReceivedAt).ToList();
+    }
+
+    /// <summary>The newest <paramref name="max"/> dossiers, newest first (through the received-time index), and the total.</summary>
+    public (IReadOnlyList<DossierRecord> Newest, int Total) Latest(int max)
+    {
+        lock (_gate) return (_dossiers.Query().OrderByDescending(d => d.ReceivedAt).Limit(max).ToList(), _dossiers.Count());
     }
 
     public void Dispose() => _db.Dispose();

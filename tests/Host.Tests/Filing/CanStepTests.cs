@@ -230,6 +230,24 @@ public sealed class CanStepTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_chips_verification_is_reported_without_personal_data_and_does_not_block_the_form()
+    {
+        _accessControl = false;
+        var read = _sessions.ReadCard;
+        _sessions.ReadCard = async (channel, can, today, ct) => (await read(channel, can, today, ct)) with
+        {
+            Verification = new CardVerification(false, "untrusted", "passed", "not-performed", ["the CSCA is not in the trust store"]),
+        };
+        await StartAndConsent();
+        _firmware.Raise(new DeviceEvent.CardPlaced("iso14443-4a"));
+        await WaitForStep("form");
+        var verification = (await CardInfo()).GetProperty("verification");
+        Assert.False(verification.GetProperty("verified").GetBoolean());
+        Assert.Equal("untrusted", verification.GetProperty("passiveAuthentication").GetString());
+        Assert.False(verification.TryGetProperty("reasons", out _));
+    }
+
+    [Fact]
     public async Task A_card_removed_during_the_read_is_the_read_error_and_the_can_stays_for_the_next_try()
     {
         await StartAndConsent();
