@@ -34,25 +34,8 @@ public static class MrzTd1
     /// <summary>The 90 characters DG1's 5F1F holds: the three lines without separators.</summary>
     public static string Text(PersonProfile profile) => string.Concat(Lines(profile));
 
-    /// <summary>ICAO 9303 Part 3: 0-9 → 0-9, A-Z → 10-35, '&lt;' → 0, weights 7,3,1 repeating, sum mod 10.</summary>
-    public static char CheckDigit(string field)
-    {
-        int[] weights = [7, 3, 1];
-        int sum = 0;
-        for (int i = 0; i < field.Length; i++)
-        {
-            char c = field[i];
-            int value = c switch
-            {
-                >= '0' and <= '9' => c - '0',
-                >= 'A' and <= 'Z' => c - 'A' + 10,
-                '<' => 0,
-                _ => throw new ArgumentException("character not allowed in an MRZ field", nameof(field)),
-            };
-            sum += value * weights[i % 3];
-        }
-        return (char)('0' + sum % 10);
-    }
+    /// <summary>ICAO 9303 Part 3 check digit: the one implementation, in Kiosk.Emrtd (the terminal side uses it too).</summary>
+    public static char CheckDigit(string field) => Kiosk.Emrtd.Bac.MrzInformation.CheckDigit(field);
 
     /// <summary>"Nguyễn Văn An" → "NGUYEN&lt;&lt;VAN&lt;AN", padded or cut to 30 characters.</summary>
     public static string NameField(string fullName)
