@@ -69,6 +69,15 @@ public sealed class CanStepUiTests(SimulatedKiosk kiosk) : IClassFixture<Simulat
             Assert.Contains("Nguyễn Văn An", await page.InnerTextAsync("#identity"));
             Assert.Contains("001085012345", await page.InnerTextAsync("#identity"));
             Assert.Equal("", await page.InputValueAsync("#can")); // the typed digits are gone from the page
+            // A genuine card: PACE, EF.COM, DG1, DG2, DG13, DG14, DG15, EF.SOD, chip and active authentication, passive
+            // authentication against the simulator's test CSCA (the launcher's --csca): the page says it is verified.
+            await Expect(page.Locator("#card-verification")).ToHaveTextAsync("Thẻ đã được xác thực.");
+            await Expect(page.Locator("#card-verification")).ToHaveClassAsync("verified");
+            var verification = (await kiosk.GetJsonAsync(kiosk.Ports.HostUrl + "/api/session/card")).GetProperty("verification");
+            Assert.True(verification.GetProperty("verified").GetBoolean());
+            Assert.Equal("valid", verification.GetProperty("passiveAuthentication").GetString());
+            Assert.Equal("passed", verification.GetProperty("chipAuthentication").GetString());
+            Assert.Equal("passed", verification.GetProperty("activeAuthentication").GetString());
 
             await page.FillAsync("#addressLine", "Số 5 ngõ 10 Nguyễn Khánh Toàn");
             await page.SelectOptionAsync("#provinceCode", "1");
@@ -123,13 +132,41 @@ public sealed class CanStepUiTests(SimulatedKiosk kiosk) : IClassFixture<Simulat
         });
     }
 
+    [Theory]
+    [InlineData("tampered-dg13", "invalid", "passed")]
+    [InlineData("cloned-chip", "valid", "failed")]
+    public async Task A_card_that_fails_verification_still_reads_and_the_page_shows_the_staff_note(string fault, string passive, string chip)
+    {
+        await ResetAsync();
+        var page = await OpenAsync();
+        await RunAsync(page, async () =>
+        {
+            await page.ClickAsync("button[data-service='thong-bao-luu-tru']");
+            await page.ClickAsync("#btn-consent");
+            await page.Locator("#step-can").WaitForAsync();
+            await TypeOnKeypadAsync(page, Can);
+            await page.ClickAsync("#can-ok");
+            await page.Locator("#step-waitingCard").WaitForAsync();
+            await kiosk.PlaceCardAsync("nguyen-van-an", fault);
+
+            await page.Locator("#step-fingerprint").WaitForAsync(new() { Timeout = 30_000 });
+            await page.ClickAsync("#btn-fp-agree");
+            await page.Locator("#step-form").WaitForAsync();
+            // A note for staff, never a block: the identity is shown and the form can be filed.
+            await Expect(page.Locator("#card-verification")).ToHaveTextAsync("Lưu ý cho cán bộ: chưa xác thực được chip của thẻ.");
+            await Expect(page.Locator("#card-verification")).ToHaveClassAsync("note");
+            await Expect(page.Locator("#identity")).ToContainTextAsync("001085012345");
+            await CheckScreenAsync(page, "not-verified-" + fault);
+            var verification = (await kiosk.GetJsonAsync(kiosk.Ports.HostUrl + "/api/session/card")).GetProperty("verification");
+            Assert.False(verification.GetProperty("verified").GetBoolean());
+            Assert.Equal(passive, verification.GetProperty("passiveAuthentication").GetString());
+            Assert.Equal(chip, verification.GetProperty("chipAuthentication").GetString());
+        });
+    }
+
     // ---------- helpers ----------
 
-    private async Task PlaceAccessControlledCardAsync(string profile)
-    {
-        using var response = await kiosk.PostJsonAsync(kiosk.Ports.ControlUrl + "/api/card", new { profile, requireAccessControl = true });
-        response.EnsureSuccessStatusCode();
-    }
+    private Task PlaceAccessControlledCardAsync(string profile) => kiosk.PlaceCardAsync(profile); // the default card needs PACE
 
     private static async Task TypeOnKeypadAsync(IPage page, string digits)
     {

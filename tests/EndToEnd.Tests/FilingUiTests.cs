@@ -458,9 +458,11 @@ public sealed class FilingUiTests(SimulatedKiosk kiosk) : IClassFixture<Simulate
         await page.Locator("#step-consent").WaitForAsync();
         if (screenshotPrefix is not null) await CheckScreenAsync(page, screenshotPrefix + "-consent");
         await page.ClickAsync("#btn-consent");
-        // The CAN step comes first; a card without access control placed now is read without it.
+        // The CAN step comes first (the card, like a real CCCD, needs PACE); then the card goes on the reader.
         await page.Locator("#step-can").WaitForAsync();
         if (screenshotPrefix is not null) await CheckScreenAsync(page, screenshotPrefix + "-can");
+        await kiosk.EnterCanAsync(page, profile);
+        await page.Locator("#step-waitingCard").WaitForAsync();
         await kiosk.PlaceCardAsync(profile);
         await page.Locator("#step-fingerprint").WaitForAsync(new() { Timeout = 20_000 });
         if (screenshotPrefix is not null) await CheckScreenAsync(page, screenshotPrefix + "-fingerprint-consent");

@@ -26,8 +26,9 @@ public sealed class ResidenceNotificationTests(SimulatedKiosk kiosk) : IClassFix
             await page.GotoAsync(kiosk.Ports.HostUrl + "/");
             await page.ClickAsync("#btn-start");
             await page.ClickAsync("#btn-consent");
-            await page.Locator("#step-can").WaitForAsync(); // a card without access control is read without the CAN
-
+            await page.Locator("#step-can").WaitForAsync();
+            await kiosk.EnterCanAsync(page, "nguyen-van-an");
+            await page.Locator("#step-waitingCard").WaitForAsync();
             await kiosk.PlaceCardAsync("nguyen-van-an");
 
             // The fingerprint consent screen (the capture itself comes with a later issue).
@@ -175,6 +176,7 @@ public sealed class ResidenceNotificationTests(SimulatedKiosk kiosk) : IClassFix
     {
         (await kiosk.PostJsonAsync(kiosk.Ports.HostUrl + "/api/session/start", new { language = "vi" })).EnsureSuccessStatusCode();
         (await kiosk.PostJsonAsync(kiosk.Ports.HostUrl + "/api/session/consent", new { accepted = true })).EnsureSuccessStatusCode();
+        (await kiosk.PostJsonAsync(kiosk.Ports.HostUrl + "/api/session/can", new { can = await kiosk.CanOfAsync(profile) })).EnsureSuccessStatusCode();
         await kiosk.PlaceCardAsync(profile);
         await SimulatedKiosk.WaitUntilAsync(async () => (await Session()).GetProperty("step").GetString() == "form",
             TimeSpan.FromSeconds(20), "the card to be read through the firmware");

@@ -58,10 +58,26 @@ public sealed class SimulatedKiosk : IAsyncLifetime
     public async Task<HttpResponseMessage> PostJsonAsync(string url, object body) =>
         await Http.PostAsJsonAsync(url, body);
 
-    public async Task PlaceCardAsync(string profile)
+    /// <summary>Places the simulator's default card: like a real CCCD, it needs the CAN (PACE) and carries DG2, DG14, DG15 and a signed SOD.</summary>
+    public async Task PlaceCardAsync(string profile, string fault = "none")
     {
-        using var response = await PostJsonAsync(Ports.ControlUrl + "/api/card", new { profile });
+        using var response = await PostJsonAsync(Ports.ControlUrl + "/api/card", new { profile, fault });
         response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The CAN of a profile: the last 6 digits of its 12-digit ID number (from the simulator's GET /api/profiles).</summary>
+    public async Task<string> CanOfAsync(string profile)
+    {
+        var profiles = await GetJsonAsync(Ports.ControlUrl + "/api/profiles");
+        var idNumber = profiles.EnumerateArray().Single(p => p.GetProperty("id").GetString() == profile).GetProperty("idNumber").GetString()!;
+        return idNumber[^6..];
+    }
+
+    /// <summary>Types the CAN of <paramref name="profile"/> on the page's keypad (by touch) and confirms it.</summary>
+    public async Task EnterCanAsync(Microsoft.Playwright.IPage page, string profile)
+    {
+        foreach (var digit in await CanOfAsync(profile)) await page.ClickAsync($"#can-keypad button[data-digit='{digit}']");
+        await page.ClickAsync("#can-ok");
     }
 
     public async Task RemoveCardAsync()

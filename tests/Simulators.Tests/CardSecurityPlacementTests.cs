@@ -17,10 +17,23 @@ public class CardSecurityPlacementTests
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
             Assert.Equal("bad-fault", (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
 
-            (await sim.PostJsonAsync("/api/card", new { profile = "nguyen-van-an", security = true })).EnsureSuccessStatusCode();
+            // The default card is like a real CCCD: access control and security.
+            (await sim.PostJsonAsync("/api/card", new { profile = "nguyen-van-an" })).EnsureSuccessStatusCode();
             JsonElement card = (await sim.GetJsonAsync("/api/state")).GetProperty("card");
+            Assert.True(card.GetProperty("requireAccessControl").GetBoolean());
             Assert.True(card.GetProperty("security").GetBoolean());
             Assert.Equal("none", card.GetProperty("fault").GetString());
+
+            // Explicit false gives the old plain card.
+            (await sim.PostJsonAsync("/api/card", new { profile = "nguyen-van-an", requireAccessControl = false, security = false })).EnsureSuccessStatusCode();
+            card = (await sim.GetJsonAsync("/api/state")).GetProperty("card");
+            Assert.False(card.GetProperty("requireAccessControl").GetBoolean());
+            Assert.False(card.GetProperty("security").GetBoolean());
+
+            // Security without access control: the files read in plain here.
+            (await sim.PostJsonAsync("/api/card", new { profile = "nguyen-van-an", requireAccessControl = false })).EnsureSuccessStatusCode();
+            card = (await sim.GetJsonAsync("/api/state")).GetProperty("card");
+            Assert.True(card.GetProperty("security").GetBoolean());
             JsonElement pki = await sim.GetJsonAsync("/api/pki");
             string trust = pki.GetProperty("trustFolder").GetString()!;
             Assert.StartsWith(sim.DataFolder, trust);

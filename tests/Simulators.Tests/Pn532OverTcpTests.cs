@@ -28,7 +28,8 @@ public class Pn532OverTcpTests
         using var pn532 = new Pn532TestClient(await sim.ConnectAsync(sim.Simulator.Pn532Port));
         Assert.Equal("4B00", Hex.Of(await pn532.CommandAsync(0x4A, 0x01, 0x00)));
 
-        (await sim.PostJsonAsync("/api/card", new { profile = "nguyen-van-an" })).EnsureSuccessStatusCode();
+        // The old plain card (no access control, no SOD): its files read without PACE.
+        (await sim.PostJsonAsync("/api/card", new { profile = "nguyen-van-an", requireAccessControl = false, security = false })).EnsureSuccessStatusCode();
         byte[] list = await pn532.CommandAsync(0x4A, 0x01, 0x00);
         // 4B, NbTg 1, Tg 1, SENS_RES 00 04, SEL_RES 20, NFCID length 4, NFCID (08 xx xx xx), ATS 05 78 80 81 02
         Assert.Equal("4B0101000420040", Hex.Of(list)[..15]);
@@ -111,7 +112,7 @@ public class Pn532OverTcpTests
     {
         await using RunningSimulator sim = await RunningSimulator.StartAsync();
         using var first = new Pn532TestClient(await sim.ConnectAsync(sim.Simulator.Pn532Port));
-        (await sim.PostJsonAsync("/api/card", new { profile = "nguyen-van-an" })).EnsureSuccessStatusCode();
+        (await sim.PostJsonAsync("/api/card", new { profile = "nguyen-van-an", requireAccessControl = false, security = false })).EnsureSuccessStatusCode();
         await first.CommandAsync(0x4A, 0x01, 0x00);
         await first.ExchangeAsync(SelectApplet);
         await first.ExchangeAsync(Hex.Bytes("00A4020C02010D"));

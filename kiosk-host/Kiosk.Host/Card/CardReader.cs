@@ -5,12 +5,12 @@ using Kiosk.Emrtd.Lds;
 namespace Kiosk.Host.Card;
 
 /// <summary>
-/// Reads a CCCD: SELECT the eMRTD application, read EF.DG1 and EF.DG13 (by short EF identifier, SELECT as fallback),
-/// parse them. Blocks shrink when the card refuses their size; offsets beyond 32 767 use the odd INS B1. Without an access key the APDUs are
+/// Reads a CCCD: SELECT the eMRTD application, read its files (by short EF identifier, SELECT as fallback) and parse
+/// them; the full read and its verification are in <c>CardFullRead.cs</c> (<see cref="ReadAllAsync"/>). Blocks shrink when the card refuses their size; offsets beyond 32 767 use the odd INS B1. Without an access key the APDUs are
 /// plain, as on the foundation's card. With one, the chip is opened first (<see cref="CardAccessControl"/>: PACE when it
 /// has EF.CardAccess, BAC with an MRZ key) and the same reads go through secure messaging.
 /// </summary>
-public sealed class CardReader(ICardChannel channel, CardAccessKey? accessKey = null)
+public sealed partial class CardReader(ICardChannel channel, CardAccessKey? accessKey = null)
 {
     private ICardChannel _channel = channel;
     private bool _opened;
@@ -58,17 +58,13 @@ public sealed class CardReader(ICardChannel channel, CardAccessKey? accessKey = 
         await CheckAsync("select application", Apdus.SelectApplication(Apdus.EmrtdAid), ct);
     }
 
-    public async Task<CardIdentity> ReadIdentityAsync(DateOnly today, CancellationToken ct)
-    {
-        await OpenAsync(ct);
-        var dg1 = await ReadLdsFileAsync(FidDg1, ct);
-        var mrz = CardDataException.Wrap(() => Dg1.Parse(dg1));
-        Dg13? dg13 = null;
-        var dg13Bytes = await TryReadLdsFileAsync(FidDg13, ct);
-        if (dg13Bytes is not null) dg13 = CardDataException.Wrap(() => Dg13.Parse(dg13Bytes));
-        // else: no DG13 on this card: the identity comes from the MRZ only.
-        return CardIdentity.From(mrz, dg13, today);
-    }
+    /// <summary>
+    /// The identity from the full read (<see cref="ReadAllAsync"/>), verified against no trust store: passive
+    /// authentication says <c>untrusted</c> at best. The session and <c>kioskctl</c> use <see cref="ReadVerifiedAsync"/>.
+    /// </summary>
+    public async Task<CardIdentity> ReadIdentityAsync(DateOnly today, CancellationToken ct) =>
+        (await ReadVerifiedAsync(Kiosk.Emrtd.PassiveAuthentication.CscaTrustStore.Empty(),
+            new DateTimeOffset(today.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), today, ct)).Identity;
 
     /// <summary>Outcome words of chip and active authentication, as <c>kioskctl card read --json</c> prints them.</summary>
     public const string Passed = "passed", Failed = "failed", NotPerformed = "not-performed", NotSupported = "not-supported";

@@ -23,6 +23,11 @@ public sealed class ResidentSession
     public ConsentRecord? FingerprintConsent { get; set; }
     public bool? FingerprintAccepted { get; set; }
     public CardIdentity? Identity { get; set; }
+    /// <summary>
+    /// The DG2 face image of the read (for the VNeID service later): personal data, in memory only, dropped with the
+    /// session; never logged, stored in a dossier or sent back by the session API.
+    /// </summary>
+    internal Kiosk.Emrtd.Lds.FaceImage? Face { get; set; }
     public string? ReadError { get; set; }
     /// <summary>
     /// The CAN the resident typed (last 6 digits of the 12-digit ID number): personal data. Kept in memory for the
@@ -89,7 +94,7 @@ public sealed class SessionManager : IDisposable
     private ResidentSession? _session;
 
     public SessionManager(IFirmwareLink firmware, ICardChannel card, FilingService filing, AdminUnits places, EventHub events,
-        HostOptions options, TimeProvider clock, ILogger<SessionManager> log)
+        HostOptions options, TimeProvider clock, ILogger<SessionManager> log, IConfiguration? configuration = null)
     {
         _firmware = firmware;
         _card = card;
@@ -101,11 +106,20 @@ public sealed class SessionManager : IDisposable
         _idle = TimeSpan.FromSeconds(Math.Max(10, options.IdleSeconds));
         _firmware.Changed += OnDeviceEvent;
         _idleTimer = clock.CreateTimer(_ => CheckIdle(), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
+        string? cscaFolder = configuration is null ? null : CscaTrust.Folder(configuration);
+        ReadCard = (channel, can, today, ct) => new CardReader(channel, can is null ? null : CardAccessKey.FromCan(can))
+            .ReadVerifiedAsync(CscaTrust.Load(cscaFolder), _clock.GetUtcNow(), today, ct);
     }
 
-    /// <summary>The card read (channel, CAN or null, today): <see cref="CardReader"/> with <see cref="CardAccessKey.FromCan"/>; tests replace it.</summary>
-    internal Func<ICardChannel, string?, DateOnly, CancellationToken, Task<CardIdentity>> ReadCard { get; set; } =
-        (channel, can, today, ct) => new CardReader(channel, can is null ? null : CardAccessKey.FromCan(can)).ReadIdentityAsync(today, ct);
+    /// <summary>
+    /// The card read (channel, CAN or null, today): the full read of <c>kioskctl card read</c>
+    /// (<see cref="CardReader.ReadVerifiedAsync"/>, key <see cref="CardAccessKey.FromCan"/>), verified against the host's
+    /// CSCA folder (<c>--csca</c>; none: untrusted); tests replace it.
+    /// </summary>
+    internal Func<ICardChannel, string?, DateOnly, CancellationToken, Task<CardReadResult>> ReadCard { get; set; }
+
+    /// <summary>A resident's read: the full read (about 1 s on a CCCD at 424 kbit/s) with room for a slow card.</summary>
+    public static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Completes when a background card read finishes (tests wait on it).</summary>
     public Task CurrentRead { get; private set; } = Task.CompletedTask;
@@ -273,6 +287,7 @@ public sealed class SessionManager : IDisposable
     {
         if (_session is null) return;
         _session.Can = null; // a read still running holds the session object: the CAN goes now
+        _session.Face = null; // and so does the face image
         _session = null; // drops identity, form and result with it
         _log.LogInformation("Session ended ({Reason})", reason);
     }
@@ -315,13 +330,17 @@ public sealed class SessionManager : IDisposable
         CurrentRead = Task.Run(async () =>
         {
             CardIdentity? identity = null;
+            Kiosk.Emrtd.Lds.FaceImage? face = null;
             string? error = null;
             try
             {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                using var timeout = new CancellationTokenSource(ReadTimeout);
                 var today = DateOnly.FromDateTime(Receipts.VietnamTime.Now(_clock).DateTime);
-                identity = await ReadCard(_card, can, today, timeout.Token);
-                _log.LogInformation("Card read");
+                var read = await ReadCard(_card, can, today, timeout.Token);
+                (identity, face) = (read.Identity, read.Face);
+                // The outcome of the checks only: never the identity or the face.
+                _log.LogInformation("Card read (verified {Verified}, passive authentication {Passive})",
+                    identity.Verification?.Verified, identity.Verification?.PassiveAuthentication);
             }
             catch (Exception e) when (e is CardDataException or CardStatusException or CardUnavailableException or OperationCanceledException)
             {
@@ -343,6 +362,7 @@ public sealed class SessionManager : IDisposable
             {
                 if (_session != s) return; // ended meanwhile: drop the data
                 s.Identity = identity;
+                s.Face = face;
                 s.ResidenceSuggestions = identity is null ? [] : _places.SuggestForOldAddress(identity.PlaceOfResidence);
                 s.ReadingWithCan = false;
                 s.LastActivity = _clock.GetUtcNow();

@@ -54,11 +54,13 @@ public sealed class KioskStore : IDisposable
         var dossiers = db.GetCollection<Dossier>("dossiers");
         var outbox = db.GetCollection<OutboxEntry>("outbox");
         outbox.EnsureIndex(o => o.NextAttemptAt);
-        // For the counts of /api/status and kioskctl sync status, read from indexes rather than every entry.
+        // For the counts of /api/status and kioskctl sync status, read from indexes rather than every entry. Not on
+        // outbox.DeadLetteredAt: LiteDB would pick it for the claim's "DeadLetteredAt == null" (every live entry) instead
+        // of walking NextAttemptAt; dead letters are counted by their dossiers' state.
         outbox.EnsureIndex(o => o.CreatedAt);
         outbox.EnsureIndex(o => o.LeaseExpiresAt);
-        outbox.EnsureIndex(o => o.DeadLetteredAt);
         dossiers.EnsureIndex(d => d.PortalCode);
+        dossiers.EnsureIndex(d => d.State);
         return (dossiers, outbox);
     }
 
@@ -325,8 +327,9 @@ public sealed class KioskStore : IDisposable
 
     /// <summary>
     /// The outbox counts without reading every entry (they stay cheap with 100,000 waiting): the total from the id
-    /// index, dead letters and live leases by range queries on their indexes (few of either), the oldest live entry by
-    /// walking the <c>CreatedAt</c> index from the start and skipping dead letters.
+    /// index, dead letters from the dossiers' <c>State</c> index, live leases by a range query on the
+    /// <c>LeaseExpiresAt</c> index (few of either), the oldest live entry by walking the <c>CreatedAt</c> index from the
+    /// start and skipping dead letters.
     /// </summary>
     public OutboxSummary Summary(DateTime now)
     {
@@ -334,8 +337,8 @@ public sealed class KioskStore : IDisposable
         {
             Check();
             var total = _outbox.Count();
-            // null sorts before every date in a LiteDB index: "set" is "at or after DateTime.MinValue".
-            var dead = _outbox.Count(Query.GTE(nameof(OutboxEntry.DeadLetteredAt), new BsonValue(DateTime.MinValue)));
+            // A dead-lettered entry and its dossier's DeadLetter state are written in one transaction (DeadLetter).
+            var dead = _dossiers.Count(d => d.State == DossierState.DeadLetter);
             // A lease is written and cleared with its expiry, and a dead letter loses its lease: live leases are the
             // entries whose expiry is still ahead.
             var leased = _outbox.Count(Query.GT(nameof(OutboxEntry.LeaseExpiresAt), new BsonValue(now)));

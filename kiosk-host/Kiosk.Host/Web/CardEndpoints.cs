@@ -28,7 +28,7 @@ public static class CardEndpoints
     public static void Map(WebApplication app)
     {
         // CSCA certificates for passive authentication: --csca DIR (PEM, DER or .ml master lists); none means "untrusted".
-        string? cscaFolder = app.Configuration["csca"];
+        string? cscaFolder = CscaTrust.Folder(app.Configuration);
         app.MapPost("/api/maintenance/card/read", async (HttpContext http, ICardChannel channel, SessionManager sessions, TimeProvider clock, ILoggerFactory loggers) =>
         {
             if (!SyncEndpoints.IsLoopback(http))
@@ -47,7 +47,7 @@ public static class CardEndpoints
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
                 timeout.CancelAfter(ReadTimeout);
                 var (dump, timings, chip) = await ReadDumpAsync(channel, key, timeout.Token);
-                var trust = cscaFolder is not null && Directory.Exists(cscaFolder) ? CscaTrustStore.FromFolder(cscaFolder) : CscaTrustStore.Empty();
+                var trust = CscaTrust.Load(cscaFolder);
                 var verify = Stopwatch.StartNew();
                 var report = CardReport.Build(dump, trust, clock.GetLocalNow(), chip);
                 timings["verifyMs"] = Ms(verify);
@@ -79,8 +79,8 @@ public static class CardEndpoints
     }
 
     /// <summary>
-    /// Opens the card and reads EF.COM, then the files it lists among DG1, DG2, DG13, DG14, DG15, then EF.SOD (DG1 and
-    /// DG13 when EF.COM is missing). Timings in milliseconds: access control + SELECT, each file, total.
+    /// The full read (<see cref="CardReader.ReadAllAsync"/>, the same as a resident's) with its timings in milliseconds:
+    /// access control + SELECT, each file, active and chip authentication, total, and the APDUs and bytes on the wire.
     /// </summary>
     public static async Task<(Dictionary<string, byte[]> Dump, Dictionary<string, object> Timings, ChipChecks Chip)> ReadDumpAsync(
         ICardChannel channel, CardAccessKey? key, CancellationToken ct)
@@ -88,47 +88,20 @@ public static class CardEndpoints
         var total = Stopwatch.StartNew();
         var counting = new CountingChannel(channel);
         var reader = new CardReader(counting, key);
-        var step = Stopwatch.StartNew();
-        await reader.OpenAsync(ct);
-        var timings = new Dictionary<string, object> { ["openMs"] = Ms(step) };
-        var files = new Dictionary<string, double>();
-        var dump = new Dictionary<string, byte[]>();
-
-        async Task<bool> ReadAsync(string name, ushort fid, bool required)
+        CardFiles read = await reader.ReadAllAsync(ct);
+        var timings = new Dictionary<string, object>
         {
-            step.Restart();
-            byte[]? bytes = required ? await reader.ReadLdsFileAsync(fid, ct) : await reader.TryReadLdsFileAsync(fid, ct);
-            files[name] = Ms(step);
-            if (bytes is null) return false;
-            dump[name] = bytes;
-            return true;
-        }
-
-        IReadOnlySet<string>? listed = null;
-        if (await ReadAsync("EF.COM", CardReader.FidCom, required: false)) listed = CardReport.ListedDataGroups(dump["EF.COM"]);
-        await ReadAsync("DG1", CardReader.FidDg1, required: true);
-        foreach (var (name, fid) in new[] { ("DG2", CardReader.FidDg2), ("DG13", CardReader.FidDg13), ("DG14", CardReader.FidDg14), ("DG15", CardReader.FidDg15) })
-        {
-            if (listed is null ? name == "DG13" : listed.Contains(name)) await ReadAsync(name, fid, required: false);
-        }
-        await ReadAsync("EF.SOD", CardReader.FidSod, required: false);
-
-        // Active authentication first (under the PACE/BAC keys), then chip authentication, which replaces them: a chip
-        // that fails one does not spoil the other.
-        step.Restart();
-        string active = dump.TryGetValue("DG15", out var dg15) ? await reader.ActiveAuthenticateAsync(dg15, dump.GetValueOrDefault("DG14"), ct) : CardReader.NotSupported;
-        timings["activeAuthenticationMs"] = Ms(step);
-        step.Restart();
-        string chip = dump.TryGetValue("DG14", out var dg14) ? await reader.ChipAuthenticateAsync(dg14, ct) : CardReader.NotSupported;
-        timings["chipAuthenticationMs"] = Ms(step);
-
-        timings["filesMs"] = files;
-        timings["totalMs"] = Ms(total);
-        timings["apdus"] = counting.Commands;
-        timings["bytesSent"] = counting.BytesSent;
-        timings["bytesReceived"] = counting.BytesReceived;
-        timings["blockSize"] = reader.CurrentBlockSize;
-        return (dump, timings, new ChipChecks(chip, active));
+            ["openMs"] = read.Timings.OpenMs,
+            ["activeAuthenticationMs"] = read.Timings.ActiveAuthenticationMs,
+            ["chipAuthenticationMs"] = read.Timings.ChipAuthenticationMs,
+            ["filesMs"] = read.Timings.FileMs,
+            ["totalMs"] = Ms(total),
+            ["apdus"] = counting.Commands,
+            ["bytesSent"] = counting.BytesSent,
+            ["bytesReceived"] = counting.BytesReceived,
+            ["blockSize"] = reader.CurrentBlockSize,
+        };
+        return (new Dictionary<string, byte[]>(read.Files), timings, read.Chip);
     }
 
     private static double Ms(Stopwatch watch) => Math.Round(watch.Elapsed.TotalMilliseconds, 1);
@@ -151,12 +124,6 @@ public static class CardEndpoints
     }
 }
 
-/// <summary>Outcomes of the checks that need the chip itself (a dump cannot replay them): passed, failed, not-supported, not-performed.</summary>
-public sealed record ChipChecks(string ChipAuthentication, string ActiveAuthentication)
-{
-    public static readonly ChipChecks FromDump = new(CardReport.NotPerformed, CardReport.NotPerformed);
-}
-
 /// <summary>
 /// The decoded card as <c>kioskctl card read/inspect --json</c> print it (field names as in issue 3): identity from DG13
 /// and DG1 (the host's parsers), the MRZ lines, and the verification results. Shared by the host endpoint and kioskctl.
@@ -169,24 +136,22 @@ public static class CardReport
     public static readonly IReadOnlyList<string> FileNames = ["EF.COM", "EF.SOD", "DG1", "DG2", "DG13", "DG14", "DG15"];
 
     /// <summary>The data groups EF.COM lists (tag list 5C: 61 → DG1, 75 → DG2, 6D → DG13, …).</summary>
-    public static IReadOnlySet<string> ListedDataGroups(byte[] efCom) =>
-        CardDataException.Wrap(() => EfCom.Parse(efCom)).DataGroups.Select(n => "DG" + n).ToHashSet();
+    public static IReadOnlySet<string> ListedDataGroups(byte[] efCom) => CardReader.ListedDataGroups(efCom);
 
     /// <summary>
     /// Builds the report from the raw files. DG1 is required; the other files are optional. Passive authentication
     /// (Kiosk.Emrtd) checks every data group read against EF.SOD, the SOD's signature and the signer's chain to the
     /// trust store at <paramref name="now"/>: <c>valid</c>, <c>invalid</c> (also when EF.SOD is missing) or <c>untrusted</c>.
-    /// Chip and active authentication are not performed yet.
+    /// Chip and active authentication come from the read (<see cref="ChipChecks.FromDump"/>: not performed). The same
+    /// verification as a resident's read (<see cref="CardVerifier"/>).
     /// </summary>
     public static Dictionary<string, object?> Build(IReadOnlyDictionary<string, byte[]> files, CscaTrustStore trust, DateTimeOffset now, ChipChecks? chip = null)
     {
         chip ??= ChipChecks.FromDump;
         var today = DateOnly.FromDateTime(now.DateTime);
-        if (!files.TryGetValue("DG1", out var dg1Bytes)) throw new CardDataException(CardDataError.Truncated, "DG1 is missing");
-        Td1Mrz mrz = CardDataException.Wrap(() => Dg1.Parse(dg1Bytes));
-        Dg13? dg13 = files.TryGetValue("DG13", out var dg13Bytes) ? CardDataException.Wrap(() => Dg13.Parse(dg13Bytes)) : null;
-        CardIdentity id = CardIdentity.From(mrz, dg13, today);
-        var passive = PassiveAuthentication(files, trust, now);
+        var read = new CardFiles(files, chip, new CardReadTimings(0, new Dictionary<string, double>(), 0, 0));
+        var (result, mrz, dg13, passive) = CardVerifier.Verify(read, trust, now, today);
+        CardIdentity id = result.Identity;
         return new Dictionary<string, object?>
         {
             ["idNumber"] = id.IdNumber,
@@ -210,50 +175,13 @@ public static class CardReport
             ["passiveAuthentication"] = passive,
             ["chipAuthentication"] = chip.ChipAuthentication,
             ["activeAuthentication"] = chip.ActiveAuthentication,
-            ["verification"] = Summary(passive, chip),
+            ["verification"] = id.Verification,
             ["files"] = FileNames.Where(files.ContainsKey).ToArray(),
         };
     }
 
-    private static readonly IReadOnlyDictionary<string, int> DataGroupNumbers =
-        new Dictionary<string, int> { ["DG1"] = 1, ["DG2"] = 2, ["DG13"] = 13, ["DG14"] = 14, ["DG15"] = 15 };
-
-    private static Dictionary<string, object?> PassiveAuthentication(IReadOnlyDictionary<string, byte[]> files, CscaTrustStore trust, DateTimeOffset now)
-    {
-        if (!files.TryGetValue("EF.SOD", out var sod))
-            return new() { ["result"] = "invalid", ["failures"] = new[] { "EF.SOD is missing: the data cannot be verified" } };
-        var groups = files.Where(f => DataGroupNumbers.ContainsKey(f.Key)).ToDictionary(f => DataGroupNumbers[f.Key], f => f.Value);
-        PassiveAuthenticationResult result;
-        try { result = PassiveAuthenticator.Verify(sod, groups, trust, now); }
-        catch (EmrtdException e) { return new() { ["result"] = "invalid", ["failures"] = new[] { e.Message } }; }
-        return new()
-        {
-            ["result"] = result.Status switch
-            {
-                PassiveAuthenticationStatus.Valid => "valid",
-                PassiveAuthenticationStatus.Untrusted => "untrusted",
-                _ => "invalid",
-            },
-            ["failures"] = result.Failures,
-            ["verifiedDataGroups"] = result.VerifiedDataGroups,
-            ["documentSigner"] = result.DocumentSigner,
-            ["csca"] = result.Csca,
-        };
-    }
-
-    /// <summary>
-    /// Verified = passive authentication valid and neither chip nor active authentication failed (a card without DG14 or
-    /// DG15, or a saved dump, is judged on passive authentication alone). The reasons name checks, never personal data.
-    /// </summary>
-    public static CardVerification Summary(IReadOnlyDictionary<string, object?> passive, ChipChecks chip)
-    {
-        var reasons = new List<string>();
-        string result = passive["result"] as string ?? "invalid";
-        if (result != "valid") reasons.Add($"passive authentication: {result}");
-        if (chip.ChipAuthentication == CardReader.Failed) reasons.Add("chip authentication failed (possible cloned chip)");
-        if (chip.ActiveAuthentication == CardReader.Failed) reasons.Add("active authentication failed (possible cloned chip)");
-        return new CardVerification(reasons.Count == 0, result, chip.ChipAuthentication, chip.ActiveAuthentication, reasons);
-    }
+    /// <summary>See <see cref="CardVerifier.Summary"/>.</summary>
+    public static CardVerification Summary(IReadOnlyDictionary<string, object?> passive, ChipChecks chip) => CardVerifier.Summary(passive, chip);
 
     /// <summary>True when the report says the card is verified (passive authentication valid).</summary>
     public static bool IsVerified(IReadOnlyDictionary<string, object?> report) =>

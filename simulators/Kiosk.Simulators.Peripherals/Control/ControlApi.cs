@@ -7,12 +7,12 @@ using Kiosk.Simulators.VirtualCard.Security;
 
 namespace Kiosk.Simulators.Peripherals.Control;
 
-/// <summary>Body of POST /api/card.</summary>
 /// <summary>
 /// Body of POST /api/card. <c>bitRate</c>: the fastest bit rate the card offers (106, 212, 424, 848; default 106);
-/// <c>requireAccessControl</c>: the chip needs PACE (CAN/MRZ) or BAC (MRZ) before its files can be read;
-/// <c>security</c>: DG2, DG14, DG15 and EF.SOD signed by the test PKI (DATA/pki); <c>fault</c> (implies security):
-/// <c>tampered-dg13</c>, <c>unknown-csca</c> or <c>expired-document-signer</c>.
+/// <c>requireAccessControl</c> (default true, like a real CCCD): the chip needs PACE (CAN/MRZ) or BAC (MRZ) before its
+/// files can be read; <c>security</c> (default true): DG2, DG14, DG15 and EF.SOD signed by the test PKI (DATA/pki).
+/// Explicit <c>false</c> for both gives the foundation's plain card. <c>fault</c> (implies security):
+/// <c>tampered-dg13</c>, <c>unknown-csca</c>, <c>expired-document-signer</c> or <c>cloned-chip</c>.
 /// </summary>
 public sealed record CardRequest(string? Profile, string? Type, int? BitRate = null, bool? RequireAccessControl = null,
     bool? Security = null, string? Fault = null);
@@ -70,12 +70,12 @@ public static class ControlApi
                 "cloned-chip" => CardFault.ClonedChip,
                 _ => null,
             };
-            if (fault is null) return BadRequest("bad-fault", "\"fault\" must be none, tampered-dg13, unknown-csca or expired-document-signer");
-            bool security = (body.Security ?? false) || fault != CardFault.None;
+            if (fault is null) return BadRequest("bad-fault", "\"fault\" must be none, tampered-dg13, unknown-csca, expired-document-signer or cloned-chip");
+            bool security = (body.Security ?? true) || fault != CardFault.None;
             state.PlaceCard(profile, type, new CardPlacementOptions
             {
                 MaxBitRateKbps = bitRate,
-                RequireAccessControl = body.RequireAccessControl ?? false,
+                RequireAccessControl = body.RequireAccessControl ?? true,
                 Security = security ? new CardSecurity(pki.Pki, fault.Value) : null,
             });
             return Results.Ok(StateView(state, connections));

@@ -13,7 +13,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 // Outbox drain benchmark (issue 4, "Performance"):
-//   1. the raw rate: the same POST /api/dossiers calls (same portal, payload shape, mutual TLS, concurrency) without the store;
+//   1. the raw rate: the same POST /api/dossiers calls (same portal, payload shape, mutual TLS, concurrency) without the
+//      store, before the fill and again after the drain (the higher counts);
 //   2. the portal goes down; --count dossiers are saved through KioskStore.SaveNew (what FilingService calls);
 //   3. the portal comes back ("sync now" ends the relay's backoff pause); the drain is timed while a loop polls the
 //      residents' UI (GET /api/session) and records each response time.
@@ -47,7 +48,10 @@ string ca = Path.Combine(pki, "ca.crt"), cert = Path.Combine(pki, KioskId + ".cr
 using var control = new HttpClient { BaseAddress = portalPlain };
 
 // 1. Raw rate: the relay's own HTTP client set-up (mutual TLS, kept-alive connections), same concurrency, no store.
-double rawRate;
+//    Measured before the fill and again after the drain: the first run is early in the process (tiered JIT still
+//    compiling, an empty portal file), the second has the drain's warm-up and a portal holding as much as at the end
+//    of the drain. The higher of the two is the baseline, so the ratio is never flattered by a cold baseline.
+async Task<double> MeasureRaw(string when)
 {
     using var http = new HttpClient(PortalTls.CreateHandler(ca, cert, key)) { BaseAddress = portalTls, Timeout = TimeSpan.FromSeconds(30) };
     var client = new PortalClient(http);
@@ -67,9 +71,11 @@ double rawRate;
                 Interlocked.Increment(ref failures);
     }));
     sw.Stop();
-    rawRate = rawCount / sw.Elapsed.TotalSeconds;
-    Console.WriteLine($"raw HTTP (no store):  {rawCount:N0} calls in {sw.Elapsed.TotalSeconds:0.00} s = {rawRate:N0} dossiers/s ({failures} failed), concurrency {PortalTls.MaxConnections}");
+    var rate = rawCount / sw.Elapsed.TotalSeconds;
+    Console.WriteLine($"raw HTTP (no store), {when}: {rawCount:N0} calls in {sw.Elapsed.TotalSeconds:0.00} s = {rate:N0} dossiers/s ({failures} failed), concurrency {PortalTls.MaxConnections}");
+    return rate;
 }
+var rawBefore = await MeasureRaw("before the fill");
 
 // 2. The portal is down; the kiosk keeps saving.
 (await control.PutAsJsonAsync("api/faults", new { down = true })).EnsureSuccessStatusCode();
@@ -134,6 +140,8 @@ await progress;
 
 var drainRate = delivered / drain.Elapsed.TotalSeconds;
 var atPortal = (await control.GetFromJsonAsync<JsonElement>("api/dossiers")).GetArrayLength();
+var rawAfter = await MeasureRaw("after the drain");
+var rawRate = Math.Max(rawBefore, rawAfter);
 var summary = store.Summary(DateTime.UtcNow);
 latencies.Sort();
 double P(double q) => latencies.Count == 0 ? double.NaN : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
@@ -142,6 +150,7 @@ Console.WriteLine($"drain (store+relay):  {delivered:N0} dossiers in {drain.Elap
 Console.WriteLine($"UI GET /api/session during the drain: {latencies.Count} calls, p50 {P(0.5):0.0} ms, p95 {p95:0.0} ms, p99 {P(0.99):0.0} ms, max {(latencies.Count > 0 ? latencies[^1] : double.NaN):0.0} ms");
 Console.WriteLine();
 Console.WriteLine($"drain rate   {drainRate,8:N0} /s   target >= 1,000 /s       {(drainRate >= 1000 ? "met" : "NOT met")}");
+Console.WriteLine($"raw rate     {rawRate,8:N0} /s   (the higher of {rawBefore:N0} before the fill and {rawAfter:N0} after the drain)");
 Console.WriteLine($"drain / raw  {drainRate / rawRate,8:0.00}      target >= 0.50           {(drainRate / rawRate >= 0.5 ? "met" : "NOT met")}");
 Console.WriteLine($"UI p95       {p95,8:0.0} ms  target <= 200 ms         {(p95 <= 200 ? "met" : "NOT met")}");
 

@@ -84,7 +84,8 @@ public class CardReaderBlockTests
         var card = new BlockCard(new() { [0x0101] = TestCard.Dg1(), [0x010D] = TestCard.SampleDg13() });
         var identity = await new CardReader(card).ReadIdentityAsync(new DateOnly(2026, 11, 26), CancellationToken.None);
         Assert.Equal("Nguyễn Văn An", identity.FullName);
-        Assert.Equal("00B0810004", Convert.ToHexString(card.Commands[1]));
+        Assert.Equal("00B09E0004", Convert.ToHexString(card.Commands[1])); // EF.COM first (this card has none: 6A82)
+        Assert.Equal("00B0810004", Convert.ToHexString(card.Commands[2]));
         Assert.Single(card.Commands, c => c[1] == 0xA4); // the application only
         Assert.Contains(card.Commands, c => Convert.ToHexString(c) == "00B08D0004");
     }

@@ -7,7 +7,7 @@ namespace Kiosk.Host.Tests.Card;
 public class CardReaderTests
 {
     [Fact]
-    public async Task Reads_DG1_and_DG13_with_the_foundation_APDUs()
+    public async Task Reads_EF_COM_DG1_and_DG13_with_the_foundation_APDUs()
     {
         var card = TestCard.Sample();
         var identity = await new CardReader(card).ReadIdentityAsync(new DateOnly(2026, 11, 26), CancellationToken.None);
@@ -18,12 +18,15 @@ public class CardReaderTests
         Assert.Equal(new DateOnly(1999, 1, 1), identity.DateOfBirth);
 
         Assert.Equal("00A4040C07A0000002471001", Convert.ToHexString(card.Commands[0]));
-        // This card refuses short EF identifiers (6D00): one try, then SELECT for every file.
-        Assert.Equal("00B0810004", Convert.ToHexString(card.Commands[1]));
-        Assert.Equal("00A4020C020101", Convert.ToHexString(card.Commands[2]));
-        Assert.Equal("00B0000004", Convert.ToHexString(card.Commands[3]));
-        Assert.Equal("00B000045B", Convert.ToHexString(card.Commands[4])); // DG1 = 95 bytes: 4 + 91
-        Assert.Equal("00A4020C02010D", Convert.ToHexString(card.Commands[5]));
+        // The full read starts with EF.COM. This card refuses short EF identifiers (6D00): one try, then SELECT for
+        // every file; it has no EF.COM (6A82), so DG1 and DG13 are read, then EF.SOD is tried.
+        Assert.Equal("00B09E0004", Convert.ToHexString(card.Commands[1]));
+        Assert.Equal("00A4020C02011E", Convert.ToHexString(card.Commands[2]));
+        Assert.Equal("00A4020C020101", Convert.ToHexString(card.Commands[3]));
+        Assert.Equal("00B0000004", Convert.ToHexString(card.Commands[4]));
+        Assert.Equal("00B000045B", Convert.ToHexString(card.Commands[5])); // DG1 = 95 bytes: 4 + 91
+        Assert.Equal("00A4020C02010D", Convert.ToHexString(card.Commands[6]));
+        Assert.Equal("00A4020C02011D", Convert.ToHexString(card.Commands[^1]));
         Assert.All(card.Commands.Where(c => c[1] == 0xB0), c => Assert.InRange(c[4], 1, 0xDF));
     }
 

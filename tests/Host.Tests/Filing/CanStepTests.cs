@@ -51,7 +51,7 @@ public sealed class CanStepTests : IAsyncLifetime
             if (_removeDuringRead) { _removeDuringRead = false; throw new CardUnavailableException("card removed"); }
             if (_accessControl && can is null) throw new CardStatusException("read", 0x6982);
             if (_accessControl && can != RightCan) throw new CardStatusException("access control", 0x6300);
-            return await new CardReader(channel).ReadIdentityAsync(today, ct);
+            return new CardReadResult(await new CardReader(channel).ReadIdentityAsync(today, ct), null);
         };
     }
 
@@ -234,9 +234,16 @@ public sealed class CanStepTests : IAsyncLifetime
     {
         _accessControl = false;
         var read = _sessions.ReadCard;
-        _sessions.ReadCard = async (channel, can, today, ct) => (await read(channel, can, today, ct)) with
+        _sessions.ReadCard = async (channel, can, today, ct) =>
         {
-            Verification = new CardVerification(false, "untrusted", "passed", "not-performed", ["the CSCA is not in the trust store"]),
+            var result = await read(channel, can, today, ct);
+            return result with
+            {
+                Identity = result.Identity with
+                {
+                    Verification = new CardVerification(false, "untrusted", "passed", "not-performed", ["the CSCA is not in the trust store"]),
+                },
+            };
         };
         await StartAndConsent();
         _firmware.Raise(new DeviceEvent.CardPlaced("iso14443-4a"));

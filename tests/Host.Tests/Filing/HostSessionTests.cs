@@ -83,6 +83,11 @@ public class HostSessionTests
         Assert.Equal("Nguyễn Văn An", form.GetProperty("identity").GetProperty("fullName").GetString());
         Assert.Equal("001099012345", form.GetProperty("identity").GetProperty("idNumber").GetString());
         Assert.True(form.TryGetProperty("consentGivenAt", out _));
+        // The session's read is the full, verified read: this old-profile card has no EF.SOD, so it reads but is not verified.
+        var verification = (await http.GetFromJsonAsync<JsonElement>("/api/session/card")).GetProperty("verification");
+        Assert.False(verification.GetProperty("verified").GetBoolean());
+        Assert.Equal("invalid", verification.GetProperty("passiveAuthentication").GetString());
+        Assert.Equal("not-supported", verification.GetProperty("chipAuthentication").GetString());
 
         var bad = await http.PostAsJsonAsync("/api/session/submit", new { addressLine = "", provinceCode = 1, wardCode = 99999999, fromDate = Today(), toDate = "2000-01-01", reason = "" });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
