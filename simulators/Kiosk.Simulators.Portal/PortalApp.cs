@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using Kiosk.Simulators.Portal.Control;
 using Kiosk.Simulators.Portal.Dossiers;
 using Kiosk.Simulators.Portal.Faults;
+using Kiosk.Simulators.Portal.Identity;
 using Kiosk.Simulators.Portal.Pki;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
@@ -11,7 +12,8 @@ namespace Kiosk.Simulators.Portal;
 
 /// <summary>
 /// Command-line options: <c>--urls URL --data DIR</c>; for mutual TLS also <c>--mtls-url https://127.0.0.1:8093
-/// --pki DIR --kiosks kiosk-mcu-01[,…]</c> (the demo CA folder, created when missing, and the kiosks to enrol).
+/// --pki DIR --kiosks kiosk-mcu-01[,…]</c> (the demo CA folder, created when missing, and the kiosks to enrol);
+/// <c>--people ID[,…]</c> adds 12-digit ID numbers known to the identity-verification API.
 /// </summary>
 public sealed class PortalOptions
 {
@@ -22,6 +24,8 @@ public sealed class PortalOptions
     public string? Pki { get; set; }
     /// <summary>Comma-separated kiosk ids that get a client certificate (CN = kiosk id) at start when they have none.</summary>
     public string? Kiosks { get; set; }
+    /// <summary>Comma-separated 12-digit ID numbers known for identity verification, besides the card simulator's demo people.</summary>
+    public string? People { get; set; }
 }
 
 /// <summary>Builds the portal simulator web app; used by Program and by in-process tests.</summary>
@@ -49,12 +53,16 @@ public static class PortalApp
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(_ => new DossierRepository(Path.Combine(options.Data, "portal.db")));
         builder.Services.AddSingleton<ConfigurableFaults>();
+        builder.Services.AddSingleton(_ => new IdentityTemplates(options.Data,
+            (options.People ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IFaultPolicy>(sp => sp.GetRequiredService<ConfigurableFaults>());
         configure?.Invoke(builder.Services);
 
         var app = builder.Build();
         DossierEndpoints.Map(app);
         FaultEndpoints.Map(app);
+        IdentityEndpoints.Map(app);
         ControlPage.Map(app);
         return app;
     }

@@ -3,14 +3,16 @@ using Kiosk.Host.Store;
 namespace Kiosk.Host.Sync;
 
 /// <summary>Relay state for the maintenance console (no personal data).</summary>
-public sealed record RelayStatus(string Portal, DateTimeOffset? LastSuccessAt, string? LastError, DateTimeOffset? LastErrorAt, DateTimeOffset? PausedUntil = null);
+public sealed record RelayStatus(string Portal, DateTimeOffset? LastSuccessAt, string? LastError, DateTimeOffset? LastErrorAt, DateTimeOffset? PausedUntil = null, int ConsecutiveFailures = 0);
 
 /// <summary>
 /// Delivers pending outbox entries to the portal. At-least-once: the portal de-duplicates by the idempotency key (the
 /// dossier id), so a retry after a lost answer files the dossier once. Each pass claims due entries with a lease
 /// (owner + expiry, one transaction), so two relay loops never send the same entry at once and a crashed relay's claim
 /// lapses. Transient failures (network, 408, 409, 429, 5xx) back off exponentially with jitter and honour
-/// <c>Retry-After</c>; they also pause the whole pass so a portal that is down is not hammered. Other 4xx answers move
+/// <c>Retry-After</c>; they also pause the whole relay, and that pause grows with the number of consecutive failed passes
+/// (exponential with jitter, capped like the per-entry backoff, reset by the first answer), so a long outage is probed
+/// ever less often whichever entry each pass happens to try. Other 4xx answers move
 /// the entry to the dead letters. <see cref="Wake"/> runs a pass now; <see cref="SyncNowAsync"/> also ends a pause.
 /// </summary>
 public sealed class OutboxRelay : BackgroundService
@@ -67,6 +69,24 @@ public sealed class OutboxRelay : BackgroundService
         return n;
     }
 
+    /// <summary>
+    /// One turn of the background loop: nothing while paused (by the injected clock), else a pass, and a probe of the
+    /// portal when there was nothing to send. Returns how many were delivered. Tests drive it with a manual clock.
+    /// </summary>
+    public async Task<int> TickAsync(CancellationToken ct)
+    {
+        if (Status.PausedUntil is { } p && p > _clock.GetUtcNow()) return 0;
+        var sent = await RunOnceAsync(ct);
+        if (sent == 0 && !_store.HasPending())
+        {
+            var reachable = await _portal.ProbeAsync(ct);
+            lock (_gate) _status = reachable
+                ? _status with { Portal = "reachable", ConsecutiveFailures = 0 }
+                : _status with { Portal = "unreachable" };
+        }
+        return sent;
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -74,10 +94,7 @@ public sealed class OutboxRelay : BackgroundService
             try
             {
                 if (_store.IsClosed) break;
-                var paused = Status.PausedUntil is { } p && p > _clock.GetUtcNow();
-                var sent = paused ? 0 : await RunOnceAsync(stoppingToken);
-                if (!paused && sent == 0 && !_store.HasPending())
-                    SetPortal(await _portal.ProbeAsync(stoppingToken) ? "reachable" : "unreachable");
+                await TickAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -115,7 +132,8 @@ public sealed class OutboxRelay : BackgroundService
     /// most <see cref="Concurrency"/> requests in flight over kept-alive connections, then commits every delivery of the
     /// pass in one transaction. When the portal was not known to be reachable, the first entry goes alone (a portal
     /// that is down sees one try per pause). A transient failure stops new sends: the unsent entries are given back
-    /// untouched and the relay pauses. Returns how many were delivered.
+    /// untouched and the relay pauses (see <see cref="PassPause"/>). Returns how many were delivered. Does not look at
+    /// the pause itself (<see cref="TickAsync"/> does).
     /// </summary>
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
@@ -190,7 +208,6 @@ public sealed class OutboxRelay : BackgroundService
                 case DeliveryResult.Transient t:
                     var delay = RetryDelay(entry.Attempts, t.RetryAfter);
                     _store.RecordFailure(entry.Id, t.Reason, (now + delay).UtcDateTime);
-                    _log.LogWarning("Delivery of dossier {Ref} failed ({Reason}); pausing {Seconds:0.0} s", Short(entry.DossierId), t.Reason, delay.TotalSeconds);
                     if (pause is null || delay > pause) pause = delay;
                     transientReason = t.Reason;
                     break;
@@ -206,10 +223,15 @@ public sealed class OutboxRelay : BackgroundService
         }
         // The deliveries of the pass in one transaction. Killed before this line, the entries stay in the outbox and
         // are sent again with the same idempotency key: the portal replays its first answer.
+        var recovered = false;
         if (deliveries.Count > 0)
         {
             _store.MarkDelivered(deliveries, now.UtcDateTime);
-            lock (_gate) _status = _status with { Portal = "reachable", LastSuccessAt = now, PausedUntil = null };
+            lock (_gate)
+            {
+                recovered = _status.ConsecutiveFailures > 0 && pause is null;
+                _status = _status with { Portal = "reachable", LastSuccessAt = now, PausedUntil = null, ConsecutiveFailures = 0 };
+            }
             _log.LogInformation("Delivered {Count} dossiers ({First}…)", deliveries.Count, deliveries[0].Code);
         }
         if (unsent.Count > 0)
@@ -217,11 +239,40 @@ public sealed class OutboxRelay : BackgroundService
             try { _store.Release(unsent, Owner); }
             catch (ObjectDisposedException) { }
         }
-        if (pause is { } p)
-            // The portal is in trouble: the rest went back untouched; wait instead of hammering it.
-            lock (_gate) _status = _status with { Portal = "unreachable", LastError = transientReason, LastErrorAt = now, PausedUntil = now + p };
+        if (pause is { } entryDelay)
+        {
+            // The portal is in trouble: the rest went back untouched; wait instead of hammering it, longer after each
+            // failed pass in a row (whichever entry this pass tried), at least as long as any Retry-After.
+            int failures;
+            TimeSpan p;
+            lock (_gate)
+            {
+                failures = _status.ConsecutiveFailures + 1;
+                p = PassPause(failures, entryDelay);
+                _status = _status with { Portal = "unreachable", LastError = transientReason, LastErrorAt = now, PausedUntil = now + p, ConsecutiveFailures = failures };
+            }
+            _log.LogWarning("Delivery failed ({Reason}, {Failures} failed passes in a row); pausing {Seconds:0.0} s", transientReason, failures, p.TotalSeconds);
+        }
+        else if (recovered)
+        {
+            // The first answer after an outage: what the outage pushed back is due now, not at its own backoff time.
+            var due = _store.MakeAllDue(now.UtcDateTime);
+            _log.LogInformation("The portal answers again; {Count} waiting entries made due", due);
+            Wake();
+        }
         foreach (var d in deliveries) Delivered?.Invoke(d.DossierId);
         return deliveries.Count;
+    }
+
+    /// <summary>
+    /// The relay's pause after its <paramref name="consecutiveFailures"/>-th failed pass in a row: exponential backoff
+    /// with jitter on that count (capped like the per-entry backoff, <see cref="Backoff.Cap"/>), and never shorter than
+    /// the failed entry's own delay (which already includes the portal's Retry-After).
+    /// </summary>
+    public TimeSpan PassPause(int consecutiveFailures, TimeSpan entryDelay)
+    {
+        var relay = Backoff.Delay(Math.Max(0, consecutiveFailures - 1), _random);
+        return relay > entryDelay ? relay : entryDelay;
     }
 
     /// <summary>Backoff with jitter for this attempt, at least the portal's Retry-After (capped).</summary>
@@ -234,11 +285,6 @@ public sealed class OutboxRelay : BackgroundService
             if (ra > delay) delay = ra;
         }
         return delay;
-    }
-
-    private void SetPortal(string state)
-    {
-        lock (_gate) _status = _status with { Portal = state };
     }
 
     private static string Short(Guid id) => id.ToString("N")[..8];
