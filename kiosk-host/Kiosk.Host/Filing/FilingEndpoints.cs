@@ -18,6 +18,8 @@ public static class FilingEndpoints
 
     public static void Map(WebApplication app)
     {
+        ResidentPage.Map(app);
+
         app.MapGet("/api/services", (HostOptions options) => Results.Json(new
         {
             idleSeconds = options.IdleSeconds,

@@ -51,8 +51,8 @@ public sealed record FieldError(string Key, int? N = null)
 public static class ResidenceNotification
 {
     public const string Procedure = "thong-bao-luu-tru";
-    public const string TitleVi = "Thông báo lưu trú";
-    public const string TitleEn = "Residence notification";
+    public static string TitleVi => Messages.Text("vi", "svc." + Procedure);
+    public static string TitleEn => Messages.Text("en", "svc." + Procedure);
     public const int MaxAddress = 200;
     public const int MaxReason = 500;
     public const int MaxDaysAhead = 30;
@@ -145,8 +145,9 @@ public static class ResidenceNotification
 /// </summary>
 public static class NotificationDeadline
 {
-    public const string RuleVi = "Thông báo lưu trú trước 23 giờ ngày đầu tiên lưu trú; nếu đến sau 23 giờ thì thông báo trước 8 giờ sáng ngày hôm sau.";
-    public const string RuleEn = "Notify before 23:00 on the first day of the stay; after a late arrival (after 23:00), before 08:00 the next day.";
+    public const string RuleKey = "deadline.rule";
+    public static string RuleVi => Messages.Text("vi", RuleKey);
+    public static string RuleEn => Messages.Text("en", RuleKey);
 
     /// <summary>The deadline (local Vietnam time) for a stay starting on <paramref name="fromDate"/>, given the arrival time.</summary>
     public static DateTime For(DateOnly fromDate, TimeOnly? arrival = null) =>

@@ -4,9 +4,19 @@ using Kiosk.Host.Places;
 
 namespace Kiosk.Host.Filing;
 
-/// <summary>One of the five services (domain.md §1): its procedure id (also the portal's dossier-code key), titles, time and fee.</summary>
-public sealed record ServiceInfo(
-    string Procedure, string CodePrefix, string TitleVi, string TitleEn, string TimeVi, string TimeEn, string FeeVi, string FeeEn);
+/// <summary>
+/// One of the five services (domain.md §1): its procedure id (also the portal's dossier-code key) and code prefix. Its
+/// title, processing time and fee come from the resource files (keys <c>svc.{procedure}</c>, <c>.time</c>, <c>.fee</c>).
+/// </summary>
+public sealed record ServiceInfo(string Procedure, string CodePrefix)
+{
+    public string TitleVi => Messages.Text("vi", "svc." + Procedure);
+    public string TitleEn => Messages.Text("en", "svc." + Procedure);
+    public string TimeVi => Messages.Text("vi", "svc." + Procedure + ".time");
+    public string TimeEn => Messages.Text("en", "svc." + Procedure + ".time");
+    public string FeeVi => Messages.Text("vi", "svc." + Procedure + ".fee");
+    public string FeeEn => Messages.Text("en", "svc." + Procedure + ".fee");
+}
 
 /// <summary>A validated filing ready for the store: the procedure, the receipt title and the form as the portal receives it.</summary>
 public sealed record ValidFiling(string Procedure, string TitleVi, JsonObject Form, DateTime? Deadline = null);
@@ -21,16 +31,11 @@ public static class Services
 
     public static readonly IReadOnlyList<ServiceInfo> All =
     [
-        new(ResidenceNotification, "LT", "Thông báo lưu trú", "Residence notification",
-            "Tiếp nhận ngay", "Received immediately", "Miễn phí", "Free"),
-        new(TemporaryResidence, "TT", "Đăng ký tạm trú", "Temporary residence registration",
-            "03 ngày làm việc", "3 working days", "15.000 đ (trực tiếp) / 7.000 đ (trực tuyến)", "15,000 đ in person / 7,000 đ online"),
-        new(PermanentResidence, "TH", "Đăng ký thường trú", "Permanent residence registration",
-            "07 ngày làm việc", "7 working days", "20.000 đ (trực tiếp) / 10.000 đ (trực tuyến)", "20,000 đ in person / 10,000 đ online"),
-        new(OldIdConfirmation, "XN", "Xác nhận số CMND cũ", "Old ID number confirmation",
-            "Tối đa 07 ngày làm việc", "At most 7 working days", "Không thu phí", "No fee"),
-        new(VneidHelp, "HS", "Hỗ trợ đăng ký tài khoản định danh điện tử (VNeID)", "VNeID electronic ID account help",
-            "Kết quả gửi qua ứng dụng VNeID, SMS hoặc email", "The result arrives by the VNeID app, SMS or e-mail", "Miễn phí", "Free"),
+        new(ResidenceNotification, "LT"),
+        new(TemporaryResidence, "TT"),
+        new(PermanentResidence, "TH"),
+        new(OldIdConfirmation, "XN"),
+        new(VneidHelp, "HS"),
     ];
 
     public static ServiceInfo? Find(string? procedure) => All.FirstOrDefault(s => s.Procedure == procedure);
@@ -131,8 +136,9 @@ public sealed record VneidForm
 public static class ServiceForms
 {
     public const int MaxMembers = 10;
-    public const string FaceImageNoteVi = "Ảnh chân dung trong chip (DG2) chưa được kiosk đọc; cán bộ đối chiếu ảnh khi xử lý.";
-    public const string FaceImageNoteEn = "The chip's face image (DG2) is not read by the kiosk yet; staff compare the photo when processing.";
+    public const string FaceImageNoteKey = "vneid.faceImageNote";
+    public static string FaceImageNoteVi => Messages.Text("vi", FaceImageNoteKey);
+    public static string FaceImageNoteEn => Messages.Text("en", FaceImageNoteKey);
 
     public static JsonObject Person(CardIdentity p) => new()
     {

@@ -62,20 +62,17 @@ public sealed class SessionConflictException(string message) : Exception(message
 public sealed class SessionManager : IDisposable
 {
 
-    public static string ChipPurpose(string service, string language)
-    {
-        var info = Services.Get(service);
-        return language == "en"
-            ? $"Reading the ID card chip to prepare this filing: {info.TitleEn}."
-            : $"Đọc dữ liệu chip trên thẻ căn cước để lập hồ sơ: {info.TitleVi}.";
-    }
+    /// <summary>The consent purpose recorded before the chip is read (resource key <c>consent.purpose.chip</c>).</summary>
+    public static string ChipPurpose(string service, string language) => Purpose("consent.purpose.chip", service, language);
 
-    public static string FingerprintPurpose(string service, string language)
+    /// <summary>The consent purpose recorded before a fingerprint is captured (resource key <c>consent.purpose.fingerprint</c>).</summary>
+    public static string FingerprintPurpose(string service, string language) => Purpose("consent.purpose.fingerprint", service, language);
+
+    private static string Purpose(string key, string service, string language)
     {
         var info = Services.Get(service);
-        return language == "en"
-            ? $"Capturing a fingerprint to confirm the card holder for this filing: {info.TitleEn}."
-            : $"Thu nhận vân tay để xác thực chủ thẻ cho hồ sơ: {info.TitleVi}.";
+        var lang = language == "en" ? "en" : "vi";
+        return Messages.Text(lang, key).Replace("{title}", lang == "en" ? info.TitleEn : info.TitleVi, StringComparison.Ordinal);
     }
 
     /// <summary>Wrong CANs per session before the kiosk stops trying and sends the resident to staff.</summary>
@@ -303,8 +300,9 @@ public sealed class SessionManager : IDisposable
                 break;
             case DeviceEvent.CardRemoved:
                 bool end;
-                // A card taken off while it is tried without a key (CAN step) only stops that try.
-                lock (_gate) end = _session is { Step: SessionStep.Form or SessionStep.Done } || _session is { Step: SessionStep.Reading, ReadingWithCan: true };
+                // A card taken off during a read only fails that read: the read error sends the resident back to
+                // waiting for the card, with the CAN kept. Once the identity is on screen, removing the card ends it.
+                lock (_gate) end = _session is { Step: SessionStep.Form or SessionStep.Done };
                 if (end) End("card-removed");
                 break;
         }

@@ -1,4 +1,5 @@
-// Residents' page: one page that moves through the steps of /api/session. All text comes from i18n/*.json.
+// Residents' page: one page that moves through the steps of /api/session. All text comes from i18n/*.json
+// (Vietnamese inlined in the page by the host as <script id="i18n-vi">, English fetched).
 // No personal data is kept in the browser: no storage, no history entries, forms cleared when the session ends.
 (function () {
   "use strict";
@@ -560,10 +561,16 @@
   history.replaceState(null, "", "/");
 
   (async function init() {
+    // The host inlines i18n/vi.json in the page (ResidentPage): the Vietnamese texts paint at once, no fetch first.
+    const inline = $("i18n-vi");
+    if (inline) { try { dict.vi = JSON.parse(inline.textContent); } catch (_) { dict.vi = {}; } }
+    const hasVi = Object.keys(dict.vi).length > 0;
+    if (hasVi) applyLanguage();
     const [vi, en, services, places] = await Promise.all([
-      api("GET", "i18n/vi.json"), api("GET", "i18n/en.json"), api("GET", "/api/services"), api("GET", "/api/places")
+      hasVi ? null : api("GET", "i18n/vi.json"), api("GET", "i18n/en.json"), api("GET", "/api/services"), api("GET", "/api/places")
     ]);
-    dict.vi = vi.data; dict.en = en.data;
+    if (vi) dict.vi = vi.data;
+    dict.en = en.data;
     catalog = services.data;
     idleSeconds = window.__kioskIdleSeconds || catalog.idleSeconds || 180;
     provinces = places.data || [];

@@ -13,9 +13,10 @@ namespace Kiosk.Simulators.Peripherals.Control;
 /// files can be read; <c>security</c> (default true): DG2, DG14, DG15 and EF.SOD signed by the test PKI (DATA/pki).
 /// Explicit <c>false</c> for both gives the foundation's plain card. <c>fault</c> (implies security):
 /// <c>tampered-dg13</c>, <c>unknown-csca</c>, <c>expired-document-signer</c> or <c>cloned-chip</c>.
+/// <c>removeAfterApdus</c> (1 or more): card removed mid-read, the card leaves the field once it has answered that many APDUs.
 /// </summary>
 public sealed record CardRequest(string? Profile, string? Type, int? BitRate = null, bool? RequireAccessControl = null,
-    bool? Security = null, string? Fault = null);
+    bool? Security = null, string? Fault = null, int? RemoveAfterApdus = null);
 
 /// <summary>Body of POST /api/printer; a missing field keeps its current value.</summary>
 public sealed record PrinterRequest(bool? CoverOpen, string? Paper);
@@ -71,12 +72,14 @@ public static class ControlApi
                 _ => null,
             };
             if (fault is null) return BadRequest("bad-fault", "\"fault\" must be none, tampered-dg13, unknown-csca, expired-document-signer or cloned-chip");
+            if (body.RemoveAfterApdus is < 1) return BadRequest("bad-remove-after-apdus", "\"removeAfterApdus\" must be 1 or more (or absent: the card stays)");
             bool security = (body.Security ?? true) || fault != CardFault.None;
             state.PlaceCard(profile, type, new CardPlacementOptions
             {
                 MaxBitRateKbps = bitRate,
                 RequireAccessControl = body.RequireAccessControl ?? true,
                 Security = security ? new CardSecurity(pki.Pki, fault.Value) : null,
+                RemoveAfterApdus = body.RemoveAfterApdus,
             });
             return Results.Ok(StateView(state, connections));
         });
@@ -160,8 +163,10 @@ public static class ControlApi
                     CardFault.TamperedDg13 => "tampered-dg13",
                     CardFault.UnknownCsca => "unknown-csca",
                     CardFault.ExpiredDocumentSigner => "expired-document-signer",
+                    CardFault.ClonedChip => "cloned-chip",
                     _ => "none",
                 },
+                removeAfterApdus = card?.RemoveAfterApdus,
             },
             finger = new { present = state.FingerPresent },
             printer = new { coverOpen = printer.CoverOpen, paper = PaperName(printer.Paper), online = !printer.IsOffline },

@@ -61,6 +61,8 @@ public sealed class VirtualPn532 : ISerialDevice
     private long? activePlacement;
     private readonly List<byte> chainedCommand = new();
     private byte[]? pendingResponse;
+    /// <summary>A placement that leaves the field once the host has the whole answer now pending (removeAfterApdus).</summary>
+    private long? leavesAfterResponse;
 
     public VirtualPn532(PeripheralState state)
     {
@@ -256,6 +258,7 @@ public sealed class VirtualPn532 : ISerialDevice
         chainedCommand.Clear();
         byte[] answer = card.Card.Process(apdu);
         pendingResponse = answer;
+        leavesAfterResponse = card.CountApduAndCheckLeaving() ? card.Number : null;
         TimeSpan air = AirInterfaceTiming.Exchange(apdu.Length, answer.Length, activeBitRate, CardFrameSize, CardFwi);
         card.Air.Record(apdu.Length, answer.Length, air);
         return NextResponseChunk(air);
@@ -267,6 +270,12 @@ public sealed class VirtualPn532 : ISerialDevice
         int length = Math.Min(remaining.Length, MaxDataInPerFrame);
         bool more = remaining.Length > length;
         pendingResponse = more ? remaining[length..] : null;
+        if (!more && leavesAfterResponse is long leaving)
+        {
+            // Card removed mid-read: it answered its last APDU and is gone; the next exchange times out.
+            leavesAfterResponse = null;
+            state.RemoveCard(leaving);
+        }
         byte[] data = new byte[length + 1];
         data[0] = more ? MoreInformationBit : StatusOk;
         remaining.AsSpan(0, length).CopyTo(data.AsSpan(1));

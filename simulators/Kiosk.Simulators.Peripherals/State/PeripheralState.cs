@@ -33,6 +33,7 @@ public sealed class CardPlacement
         MaxBitRateKbps = options.MaxBitRateKbps;
         RequireAccessControl = options.RequireAccessControl;
         Security = options.Security;
+        RemoveAfterApdus = options.RemoveAfterApdus;
         Card = new VirtualCccdCard(profile, new VirtualCardOptions { RequireAccessControl = options.RequireAccessControl, Security = options.Security });
         // ISO 14443-3: a single-size UID starting with 08 is a random ID.
         byte[] random = RandomNumberGenerator.GetBytes(4);
@@ -51,6 +52,15 @@ public sealed class CardPlacement
     /// <summary>DG2, DG14, DG15 and EF.SOD signed by the test PKI (with a fault, if any); null for EF.COM, DG1, DG13 only.</summary>
     public CardSecurity? Security { get; }
     public AirLog Air { get; } = new();
+
+    /// <summary>A faulty placement: the card leaves the field once it has answered this many APDUs; null: it stays.</summary>
+    public int? RemoveAfterApdus { get; }
+
+    private int apdusAnswered;
+
+    /// <summary>Counts one answered APDU; true when it was the last one before the card leaves the field.</summary>
+    public bool CountApduAndCheckLeaving() =>
+        RemoveAfterApdus is int limit && Interlocked.Increment(ref apdusAnswered) == limit;
 }
 
 /// <summary>How a card is placed: its fastest bit rate and whether it guards its files with PACE/BAC.</summary>
@@ -60,6 +70,8 @@ public sealed record CardPlacementOptions
     public int MaxBitRateKbps { get; init; } = 106;
     public bool RequireAccessControl { get; init; }
     public CardSecurity? Security { get; init; }
+    /// <summary>Card removed mid-read: after answering this many APDUs (1 or more) the card leaves the field.</summary>
+    public int? RemoveAfterApdus { get; init; }
 }
 
 /// <summary>
@@ -166,5 +178,12 @@ public sealed class PeripheralState
     public void RemoveCard()
     {
         lock (gate) card = null;
+    }
+
+    /// <summary>Takes this placement off the reader, unless another card has replaced it meanwhile.</summary>
+    public void RemoveCard(long placement)
+    {
+        lock (gate)
+            if (card?.Number == placement) card = null;
     }
 }

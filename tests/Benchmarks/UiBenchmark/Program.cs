@@ -142,6 +142,10 @@ public static class Program
             await page.ClickAsync($"button[data-service='{service}']");
             await StepAsync(page, "consent", service + " consent", record);
             await page.ClickAsync("#btn-consent");
+            // The CAN comes first (the card, like a real CCCD, needs PACE), typed on the page's keypad.
+            await StepAsync(page, "can", service + " CAN", record);
+            foreach (var digit in await CanOfAsync(ports, profile)) await page.ClickAsync($"#can-keypad button[data-digit='{digit}']");
+            await page.ClickAsync("#can-ok");
             await StepAsync(page, "waitingCard", service + " waiting for card", record);
             await PlaceCardAsync(ports, profile);
             await StepAsync(page, "fingerprint", service + " fingerprint consent (after the read)", record, timeoutMs: 30_000);
@@ -287,6 +291,13 @@ public static class Program
         using var response = await Http.GetAsync(url);
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private static async Task<string> CanOfAsync(KioskPorts ports, string profile)
+    {
+        var profiles = await GetJsonAsync(ports.ControlUrl + "/api/profiles");
+        var idNumber = profiles.EnumerateArray().Single(p => p.GetProperty("id").GetString() == profile).GetProperty("idNumber").GetString()!;
+        return idNumber[^6..];
     }
 
     private static async Task PlaceCardAsync(KioskPorts ports, string profile)

@@ -63,6 +63,28 @@ public class HostSessionTests
     private static string Today() => VietnamTime.Now(TimeProvider.System).ToString("yyyy-MM-dd");
 
     [Fact]
+    public async Task The_page_is_served_with_the_vietnamese_texts_inline_and_not_cached()
+    {
+        await using var k = await Start();
+        foreach (var path in new[] { "/", "/index.html" })
+        {
+            using var response = await k.Http.GetAsync(path);
+            response.EnsureSuccessStatusCode();
+            Assert.Equal("no-store", response.Headers.CacheControl!.ToString());
+            Assert.Equal("text/html", response.Content.Headers.ContentType!.MediaType);
+            var html = await response.Content.ReadAsStringAsync();
+            var at = html.IndexOf("<script type=\"application/json\" id=\"i18n-vi\">", StringComparison.Ordinal);
+            Assert.True(at > 0, path + ": no inline texts");
+            var start = html.IndexOf('>', at) + 1;
+            var texts = JsonSerializer.Deserialize<Dictionary<string, string>>(html[start..html.IndexOf("</script>", start, StringComparison.Ordinal)])!;
+            Assert.Equal(Kiosk.Host.Filing.Messages.Text("vi", "welcome"), texts["welcome"]);
+            Assert.Equal(Kiosk.Host.Filing.Messages.Catalog("vi").Count, texts.Count);
+        }
+        // The resource files stay fetchable (English, and the page's fallback).
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await k.Http.GetAsync("/i18n/en.json")).StatusCode);
+    }
+
+    [Fact]
     public async Task Full_filing_through_the_session_api()
     {
         await using var k = await Start();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Kiosk.Host.Filing;
+using Kiosk.Host.Store;
 
 namespace Kiosk.Host.Tests.Filing;
 
@@ -40,7 +41,17 @@ public sealed partial class MessageKeysTests
                 used.Add(m.Groups[1].Value);
         foreach (var outcome in Enum.GetValues<PrintOutcome>()) used.Add(FilingService.Describe(outcome).Key);
         foreach (var key in ProofDocuments.Permanent.Values.Concat(ProofDocuments.PermanentConditions.Values)) used.Add(key);
+        // The service catalogue (titles, times, fees) and the portal status words.
+        foreach (var s in Services.All) used.UnionWith(["svc." + s.Procedure, "svc." + s.Procedure + ".time", "svc." + s.Procedure + ".fee"]);
+        foreach (var s in DossierStatuses.All) used.Add(s.Key);
+        used.Add(DossierStatuses.Describe(99).Key);
         Assert.Contains("err.phone.invalid", used);
+        Assert.Contains("deadline.rule", used);
+        Assert.Contains("vneid.faceImageNote", used);
+        Assert.Contains("consent.purpose.chip", used);
+        Assert.Contains("consent.purpose.fingerprint", used);
+        Assert.Contains("dossierStatus.10", used);
+        Assert.Contains("dossierStatus.unknown", used);
         Assert.Contains("lookup.notFound", used);
         Assert.True(used.Count > 60, $"only {used.Count} keys found");
         AssertInBoth(used);
@@ -82,6 +93,74 @@ public sealed partial class MessageKeysTests
         Assert.Equal(en["print.paper-out"], FilingService.Describe(PrintOutcome.PaperOut).En);
     }
 
+    [Fact]
+    public void The_catalogue_deadline_rule_face_note_consent_purposes_and_status_words_come_from_the_resource_files()
+    {
+        var vi = Resource("vi");
+        var en = Resource("en");
+        Assert.Equal(5, Services.All.Count);
+        foreach (var s in Services.All)
+        {
+            Assert.Equal(vi["svc." + s.Procedure], s.TitleVi);
+            Assert.Equal(en["svc." + s.Procedure], s.TitleEn);
+            Assert.Equal(vi["svc." + s.Procedure + ".time"], s.TimeVi);
+            Assert.Equal(en["svc." + s.Procedure + ".time"], s.TimeEn);
+            Assert.Equal(vi["svc." + s.Procedure + ".fee"], s.FeeVi);
+            Assert.Equal(en["svc." + s.Procedure + ".fee"], s.FeeEn);
+            Assert.Equal(vi["consent.purpose.chip"].Replace("{title}", s.TitleVi), SessionManager.ChipPurpose(s.Procedure, "vi"));
+            Assert.Equal(en["consent.purpose.chip"].Replace("{title}", s.TitleEn), SessionManager.ChipPurpose(s.Procedure, "en"));
+            Assert.Equal(vi["consent.purpose.fingerprint"].Replace("{title}", s.TitleVi), SessionManager.FingerprintPurpose(s.Procedure, "vi"));
+            Assert.Equal(en["consent.purpose.fingerprint"].Replace("{title}", s.TitleEn), SessionManager.FingerprintPurpose(s.Procedure, "en"));
+        }
+        Assert.Equal("15.000 đ (trực tiếp) / 7.000 đ (trực tuyến)", Services.Get(Services.TemporaryResidence).FeeVi);
+        Assert.Equal(vi["svc." + ResidenceNotification.Procedure], ResidenceNotification.TitleVi);
+        Assert.Equal(vi["deadline.rule"], NotificationDeadline.RuleVi);
+        Assert.Equal(en["deadline.rule"], NotificationDeadline.RuleEn);
+        Assert.Equal(vi["vneid.faceImageNote"], ServiceForms.FaceImageNoteVi);
+        Assert.Equal(en["vneid.faceImageNote"], ServiceForms.FaceImageNoteEn);
+        foreach (var s in DossierStatuses.All)
+        {
+            Assert.Equal(vi["dossierStatus." + s.Code], s.Vi);
+            Assert.Equal(en["dossierStatus." + s.Code], s.En);
+        }
+        Assert.Equal(vi["dossierStatus.unknown"], DossierStatuses.Describe(42).Vi);
+        Assert.Equal(en["dossierStatus.unknown"], DossierStatuses.Describe(42).En);
+    }
+
+    [Fact]
+    public void The_status_table_and_the_service_catalogue_hold_no_words_of_their_own()
+    {
+        // Vietnamese letters outside ASCII in a string literal would be a resident text left in C#.
+        static string Code(string path) =>
+            string.Join('\n', File.ReadAllLines(path).Where(l => !l.TrimStart().StartsWith("//", StringComparison.Ordinal)));
+        var statuses = Code(Path.Combine(HostFolder, "Store", "DossierStatuses.cs"));
+        Assert.DoesNotMatch(NonAsciiLiteral(), statuses);
+        var services = Code(Path.Combine(HostFolder, "Filing", "Services.cs"));
+        var catalogue = services[services.IndexOf("public static class Services", StringComparison.Ordinal)..services.IndexOf("public static class ProofDocuments", StringComparison.Ordinal)];
+        Assert.DoesNotMatch(NonAsciiLiteral(), catalogue);
+        var notification = Code(Path.Combine(HostFolder, "Filing", "ResidenceNotification.cs"));
+        Assert.DoesNotMatch(NonAsciiLiteral(), notification[notification.IndexOf("public static class NotificationDeadline", StringComparison.Ordinal)..]);
+        var session = File.ReadAllText(Path.Combine(HostFolder, "Filing", "SessionManager.cs"));
+        Assert.DoesNotContain("Đọc dữ liệu chip", session, StringComparison.Ordinal);
+        Assert.DoesNotContain("Thu nhận vân tay", session, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_page_carries_the_vietnamese_texts_inline_and_json_cannot_close_the_script()
+    {
+        var html = File.ReadAllText(Path.Combine(HostFolder, "wwwroot", "index.html"));
+        var page = ResidentPage.Build(html, new Dictionary<string, string> { ["a"] = "Xin chào </script><b>", ["b"] = "x & 'y'" });
+        var at = page.IndexOf("<script type=\"application/json\" id=\"i18n-vi\">", StringComparison.Ordinal);
+        Assert.True(at > 0 && at < page.IndexOf("</head>", StringComparison.Ordinal));
+        var start = page.IndexOf('>', at) + 1;
+        var json = page[start..page.IndexOf("</script>", start, StringComparison.Ordinal)];
+        Assert.Contains("Xin chào", json);
+        var back = JsonSerializer.Deserialize<Dictionary<string, string>>(json)!;
+        Assert.Equal("Xin chào </script><b>", back["a"]);
+        Assert.Equal("x & 'y'", back["b"]);
+        Assert.DoesNotContain("i18n-vi", html); // the source page has no texts of its own: the host adds them
+    }
+
     private static void AssertInBoth(IEnumerable<string> keys)
     {
         var vi = Resource("vi");
@@ -100,7 +179,7 @@ public sealed partial class MessageKeysTests
         throw new InvalidOperationException("repository root not found");
     }
 
-    [GeneratedRegex(@"""((?:err|print|lookup|doc|cond)\.[A-Za-z0-9.\-]+)""")]
+    [GeneratedRegex(@"""((?:err|print|lookup|doc|cond|deadline|vneid|consent)\.[A-Za-z0-9.\-]+)""")]
     private static partial Regex ServerKey();
 
     [GeneratedRegex(@"data-i18n=""([^""]+)""")]
@@ -111,6 +190,9 @@ public sealed partial class MessageKeysTests
 
     [GeneratedRegex(@"\b[A-Za-z]+: ""([A-Za-z]+)""")]
     private static partial Regex PromptKey();
+
+    [GeneratedRegex(@"""[^""\n]*[^\x00-\x7F][^""\n]*""")]
+    private static partial Regex NonAsciiLiteral();
 
     [GeneratedRegex(@"\{[A-Za-z]+\}")]
     private static partial Regex PlaceholderRegex();
