@@ -11,20 +11,13 @@ namespace EndToEnd.Tests;
 /// </summary>
 public sealed class FilingUiTests(SimulatedKiosk kiosk) : IClassFixture<SimulatedKiosk>, IAsyncLifetime
 {
-    private static readonly string ScreenshotFolder = Path.Combine(AppContext.BaseDirectory, "screenshots");
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
     public async Task InitializeAsync()
     {
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync"],
-        });
+        _browser = await KioskBrowser.LaunchAsync(_playwright);
     }
 
     public async Task DisposeAsync()
@@ -479,21 +472,9 @@ public sealed class FilingUiTests(SimulatedKiosk kiosk) : IClassFixture<Simulate
         return code;
     }
 
-    /// <summary>Screenshot into screenshots/ and no serious or critical axe-core violation.</summary>
-    private static async Task CheckScreenAsync(IPage page, string name)
-    {
-        await SaveScreenshotAsync(page, name);
-        var result = await page.RunAxe();
-        var bad = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-        Assert.True(bad.Count == 0, $"{name}: " + string.Join("; ", bad.Select(v => $"{v.Id} ({v.Impact}): " +
-            string.Join(", ", v.Nodes.Take(3).Select(n => n.Html)))));
-    }
+    private static Task CheckScreenAsync(IPage page, string name) => KioskBrowser.CheckScreenAsync(page, "filing-" + name);
 
-    private static async Task SaveScreenshotAsync(IPage page, string name)
-    {
-        Directory.CreateDirectory(ScreenshotFolder);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, $"filing-{name}.png"), FullPage = true });
-    }
+    private static Task SaveScreenshotAsync(IPage page, string name) => KioskBrowser.SaveScreenshotAsync(page, "filing-" + name);
 
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
 

@@ -12,14 +12,12 @@ namespace EndToEnd.Tests;
 /// </summary>
 public sealed class ResidenceNotificationTests(SimulatedKiosk kiosk) : IClassFixture<SimulatedKiosk>
 {
-    private static readonly string ScreenshotFolder = Path.Combine(AppContext.BaseDirectory, "screenshots");
-
     [Fact]
     public async Task Resident_files_a_residence_notification_in_the_browser_and_gets_a_printed_receipt()
     {
         await ResetAsync();
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await LaunchChromiumAsync(playwright);
+        await using var browser = await KioskBrowser.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new() { Locale = "vi-VN", ViewportSize = new() { Width = 1280, Height = 900 } });
         try
         {
@@ -159,7 +157,7 @@ public sealed class ResidenceNotificationTests(SimulatedKiosk kiosk) : IClassFix
         (await kiosk.PostJsonAsync(kiosk.Ports.HostUrl + "/api/session/end", new { })).Dispose();
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await LaunchChromiumAsync(playwright);
+        await using var browser = await KioskBrowser.LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
         await page.GotoAsync(kiosk.Ports.HostUrl + "/maintenance");
         await page.Locator($"#dossiers td:text-is('{code}')").WaitForAsync(new() { Timeout = 15_000 });
@@ -206,21 +204,8 @@ public sealed class ResidenceNotificationTests(SimulatedKiosk kiosk) : IClassFix
         return receipts[0];
     }
 
-    private static async Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright) =>
-        await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            // This machine has no network beyond loopback: keep Chromium from calling home at start.
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync"],
-        });
-
-    private static async Task SaveScreenshotAsync(IPage page, string name)
-    {
-        Directory.CreateDirectory(ScreenshotFolder);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotFolder, $"residence-notification-{name}.png"), FullPage = true });
-    }
+    private static Task SaveScreenshotAsync(IPage page, string name) =>
+        KioskBrowser.SaveScreenshotAsync(page, "residence-notification-" + name);
 
     private static byte[] ReadShared(string path)
     {
