@@ -9,25 +9,10 @@ namespace EndToEnd.Tests;
 /// the identity appears and a residence notification is filed; a wrong CAN is explained and the right one then works.
 /// The CAN screen is checked with axe-core and saved as a screenshot (screenshots/).
 /// </summary>
-public sealed class CanStepUiTests(SimulatedKiosk kiosk) : IClassFixture<SimulatedKiosk>, IAsyncLifetime
+public sealed class CanStepUiTests(SimulatedKiosk kiosk, Chromium chromium) : IClassFixture<SimulatedKiosk>, IClassFixture<Chromium>
 {
     /// <summary>nguyen-van-an's ID number is 001085012345: the CAN is its last 6 digits.</summary>
     private const string Can = "012345";
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
-
-    public async Task InitializeAsync()
-    {
-        _playwright = await Playwright.CreateAsync();
-        _browser = await KioskBrowser.LaunchAsync(_playwright);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_browser is not null) await _browser.DisposeAsync();
-        _playwright?.Dispose();
-    }
-
     [Fact]
     public async Task Resident_types_the_can_on_the_keypad_and_files_with_an_access_controlled_card()
     {
@@ -168,7 +153,7 @@ public sealed class CanStepUiTests(SimulatedKiosk kiosk) : IClassFixture<Simulat
 
     private async Task<IPage> OpenAsync()
     {
-        var context = await _browser!.NewContextAsync(new() { Locale = "vi-VN", ViewportSize = new() { Width = 1280, Height = 1000 } });
+        var context = await chromium.Browser.NewContextAsync(new() { Locale = "vi-VN", ViewportSize = new() { Width = 1280, Height = 1000 } });
         var page = await context.NewPageAsync();
         await page.GotoAsync(kiosk.Ports.HostUrl + "/");
         await page.Locator("body[data-ready=true]").WaitForAsync();

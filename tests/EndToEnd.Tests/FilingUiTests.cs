@@ -9,23 +9,8 @@ namespace EndToEnd.Tests;
 /// main path and main errors, dossier lookup, the on-screen keyboard (Telex/VNI), the idle warning, English and the
 /// high-contrast mode, the idle timeout and card removal leaving no trace, the script budget. Every screen is saved as a screenshot (screenshots/) and checked with axe-core.
 /// </summary>
-public sealed class FilingUiTests(SimulatedKiosk kiosk) : IClassFixture<SimulatedKiosk>, IAsyncLifetime
+public sealed class FilingUiTests(SimulatedKiosk kiosk, Chromium chromium) : IClassFixture<SimulatedKiosk>, IClassFixture<Chromium>
 {
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
-
-    public async Task InitializeAsync()
-    {
-        _playwright = await Playwright.CreateAsync();
-        _browser = await KioskBrowser.LaunchAsync(_playwright);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_browser is not null) await _browser.DisposeAsync();
-        _playwright?.Dispose();
-    }
-
     [Fact]
     public async Task Chooser_lookup_english_and_high_contrast_screens()
     {
@@ -372,7 +357,7 @@ public sealed class FilingUiTests(SimulatedKiosk kiosk) : IClassFixture<Simulate
         const double budget = 200 * 1024;
         foreach (var path in new[] { "/", "/maintenance" })
         {
-            var context = await _browser!.NewContextAsync();
+            var context = await chromium.Browser.NewContextAsync();
             try
             {
                 var page = await context.NewPageAsync();
@@ -424,7 +409,7 @@ public sealed class FilingUiTests(SimulatedKiosk kiosk) : IClassFixture<Simulate
 
     private async Task<IPage> OpenAsync(int? idleSeconds = null, bool fakeClock = false)
     {
-        var context = await _browser!.NewContextAsync(new() { Locale = "vi-VN", ViewportSize = new() { Width = 1280, Height = 1000 } });
+        var context = await chromium.Browser.NewContextAsync(new() { Locale = "vi-VN", ViewportSize = new() { Width = 1280, Height = 1000 } });
         var page = await context.NewPageAsync();
         if (fakeClock) await page.Clock.InstallAsync();
         if (idleSeconds is { } s) await page.AddInitScriptAsync($"window.__kioskIdleSeconds = {s};");

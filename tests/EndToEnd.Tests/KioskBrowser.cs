@@ -34,3 +34,24 @@ public static class KioskBrowser
             string.Join(", ", v.Nodes.Take(3).Select(n => n.Html)))));
     }
 }
+
+/// <summary>One Chromium for a test class (xUnit class fixture): started once, closed after the class.</summary>
+public sealed class Chromium : IAsyncLifetime
+{
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public IBrowser Browser => _browser ?? throw new InvalidOperationException("Chromium is not started");
+
+    public async Task InitializeAsync()
+    {
+        _playwright = await Playwright.CreateAsync();
+        _browser = await KioskBrowser.LaunchAsync(_playwright);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null) await _browser.DisposeAsync();
+        _playwright?.Dispose();
+    }
+}
