@@ -54,6 +54,7 @@ public static class HostApp
             c.BaseAddress = new Uri(options.Portal.TrimEnd('/') + "/");
             c.Timeout = TimeSpan.FromSeconds(10);
         }).ConfigurePrimaryHttpMessageHandler(() => PortalTls.CreateHandler(options.PortalCa, options.ClientCert, options.ClientKey));
+        services.AddSingleton<FaceAttachments>();
         services.AddSingleton<OutboxRelay>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
         AddSync(services, builder.Configuration);

@@ -36,6 +36,8 @@ internal static class CardOutput
             output.WriteLine($"{"passive auth.",-18} {HostApi.Str(pa, "result")}");
             if (pa.TryGetProperty("failures", out var failures) && failures.ValueKind == JsonValueKind.Array)
                 foreach (var f in failures.EnumerateArray()) output.WriteLine($"{"",-18} - {f.GetString()}");
+            if (pa.TryGetProperty("notes", out var notes) && notes.ValueKind == JsonValueKind.Array)
+                foreach (var n in notes.EnumerateArray()) output.WriteLine($"{"",-18} note: {n.GetString()}");
         }
         output.WriteLine($"{"chip auth.",-18} {HostApi.Str(report, "chipAuthentication")}");
         output.WriteLine($"{"active auth.",-18} {HostApi.Str(report, "activeAuthentication")}");
@@ -47,14 +49,37 @@ internal static class CardOutput
 }
 
 /// <summary>
+/// Exit codes of <c>card read</c> and <c>card inspect</c> once the card was read (or the dump decoded). A failed chip or
+/// active authentication is its own code, whatever passive authentication says: the data may be genuine and still sit
+/// on a cloned chip. Checks that were not performed (<c>inspect</c> has no chip) or that the card does not offer (no
+/// DG14 or DG15: <c>not-supported</c>) are no failure.
+/// </summary>
+public static class CardExitCodes
+{
+    /// <summary>Read and verified: passive authentication valid, and neither chip nor active authentication failed.</summary>
+    public const int Verified = ExitCodes.Ok;
+    /// <summary>Read, but passive authentication is invalid or untrusted (also: the card refused or was absent).</summary>
+    public const int NotVerified = ExitCodes.Degraded;
+    /// <summary>Chip authentication (DG14) or active authentication (DG15) failed: possibly a cloned chip.</summary>
+    public const int ChipAuthenticationFailed = 3;
+
+    public static int Of(JsonElement report)
+    {
+        if (HostApi.Str(report, "chipAuthentication") == "failed" || HostApi.Str(report, "activeAuthentication") == "failed")
+            return ChipAuthenticationFailed;
+        return CardOutput.Verified(report) ? Verified : NotVerified;
+    }
+}
+
+/// <summary>
 /// <c>kioskctl card read [--can NNNNNN | --mrz "MRZ"] [--json]</c>: reads the card on the kiosk's reader through the
 /// host (loopback-only API). Exit 0 when read and verified, 1 read but not verified or the card refused / absent,
-/// 2 host unreachable, 64 usage.
+/// 2 host unreachable, 3 chip or active authentication failed (possible cloned chip), 64 usage (<see cref="CardExitCodes"/>).
 /// </summary>
 public sealed class CardReadCommand : ICommand
 {
     public IReadOnlyList<string> Words { get; } = ["card", "read"];
-    public string Summary => "read the card on the reader (--can NNNNNN | --mrz \"MRZ\"); exit 0 when verified";
+    public string Summary => "read the card on the reader (--can NNNNNN | --mrz \"MRZ\"); exit 0 verified, 1 not verified, 3 chip/active auth. failed (clone?)";
 
     public async Task<int> RunAsync(CommandLine line, TextWriter output, TextWriter error, CancellationToken ct)
     {
@@ -68,7 +93,7 @@ public sealed class CardReadCommand : ICommand
         if (answer is null) return ExitCodes.Unreachable;
         if (answer.StatusCode != 200) return HostApi.Refused(answer, "card read", error);
         CardOutput.Print(answer.Body, line.Has("json"), output);
-        return CardOutput.Verified(answer.Body) ? ExitCodes.Ok : ExitCodes.Degraded;
+        return CardExitCodes.Of(answer.Body);
     }
 
     /// <summary>A card read takes longer than a status call: 70 s unless --timeout says otherwise.</summary>
@@ -87,7 +112,9 @@ public sealed class CardReadCommand : ICommand
 
 /// <summary>
 /// <c>kioskctl card inspect DIR [--trust DIR] [--json]</c>: decodes a saved dump (raw files EF.COM, EF.SOD, DG1, DG2,
-/// DG13, DG14, DG15; EF.SOD and DG1 required) offline. Exit 0 when decoded and verified, 1 otherwise, 64 usage.
+/// DG13, DG14, DG15; EF.SOD and DG1 required) offline. Exit 0 when decoded and passive authentication is valid, 1
+/// otherwise, 64 usage. Chip and active authentication need the chip: the report says <c>not-performed</c> and the exit
+/// code ignores them. A master list in the trust folder that does not verify is skipped with a warning on stderr.
 /// </summary>
 public sealed class CardInspectCommand : ICommand, IPositionalCommand
 {
@@ -95,7 +122,7 @@ public sealed class CardInspectCommand : ICommand, IPositionalCommand
     public const long MaxFileBytes = 1 << 20;
 
     public IReadOnlyList<string> Words { get; } = ["card", "inspect"];
-    public string Summary => "decode a saved card dump DIR (--trust DIR of CSCA certificates)";
+    public string Summary => "decode a saved card dump DIR (--trust DIR of CSCA certificates, .ml master lists); exit 0 verified, 1 not";
     public int MaxPositionals => 1;
 
     public Task<int> RunAsync(CommandLine line, TextWriter output, TextWriter error, CancellationToken ct)
@@ -123,6 +150,7 @@ public sealed class CardInspectCommand : ICommand, IPositionalCommand
 
         Dictionary<string, object?> report;
         var store = trust is null ? Kiosk.Emrtd.PassiveAuthentication.CscaTrustStore.Empty() : Kiosk.Emrtd.PassiveAuthentication.CscaTrustStore.FromFolder(trust);
+        foreach (var warning in store.Warnings) error.WriteLine($"kioskctl: trust folder: {warning}");
         try { report = CardReport.Build(files, store, DateTimeOffset.Now); }
         catch (CardDataException e)
         {
@@ -131,6 +159,6 @@ public sealed class CardInspectCommand : ICommand, IPositionalCommand
         }
         JsonElement json = JsonSerializer.SerializeToElement(report, CardOutput.Json);
         CardOutput.Print(json, line.Has("json"), output);
-        return Task.FromResult(CardOutput.Verified(json) ? ExitCodes.Ok : ExitCodes.Degraded);
+        return Task.FromResult(CardExitCodes.Of(json));
     }
 }

@@ -79,7 +79,7 @@ public static class HostApi
 public sealed class SyncStatusCommand : ICommand
 {
     public IReadOnlyList<string> Words { get; } = ["sync", "status"];
-    public string Summary => "outbox: pending, leased, dead-letter, oldest pending age, last success/error";
+    public string Summary => "outbox: pending, leased, dead letters by reason, oldest pending age, last success/error, failures in a row, next attempt";
 
     public async Task<int> RunAsync(CommandLine line, TextWriter output, TextWriter error, CancellationToken ct)
     {
@@ -94,8 +94,13 @@ public sealed class SyncStatusCommand : ICommand
             output.WriteLine($"Portal         {HostApi.Str(s, "portal")}");
             output.WriteLine($"Pending        {HostApi.Str(s, "pending")} (leased {HostApi.Str(s, "leased")}), oldest {HostApi.Str(s, "oldestPendingSeconds")} s");
             output.WriteLine($"Dead letters   {HostApi.Str(s, "deadLetter")}");
+            if (s.TryGetProperty("deadLetterReasons", out var reasons) && reasons.ValueKind == JsonValueKind.Object)
+                foreach (var reason in reasons.EnumerateObject())
+                    output.WriteLine($"  {reason.Value.GetRawText(),5} × {reason.Name}");
             output.WriteLine($"Last success   {HostApi.Str(s, "lastSuccessAt")}");
-            output.WriteLine($"Last error     {HostApi.Str(s, "lastError")} at {HostApi.Str(s, "lastErrorAt")}");
+            output.WriteLine($"Last error     {HostApi.Str(s, "lastError")} ({HostApi.Str(s, "lastErrorKind")}) at {HostApi.Str(s, "lastErrorAt")}");
+            output.WriteLine($"Failures       {HostApi.Str(s, "consecutiveFailures", "0")} failed passes in a row");
+            output.WriteLine($"Next attempt   {HostApi.Str(s, "nextAttemptAt")}");
             if (HostApi.Str(s, "pausedUntil") is var p && p != "-") output.WriteLine($"Paused until   {p}");
         }
         var dead = s.TryGetProperty("deadLetter", out var d) && d.ValueKind == JsonValueKind.Number ? d.GetInt32() : 0;

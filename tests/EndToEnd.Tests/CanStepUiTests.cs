@@ -93,7 +93,7 @@ public sealed class CanStepUiTests(SimulatedKiosk kiosk, Chromium chromium) : IC
             await CheckScreenAsync(page, "can-wrong");
 
             await page.ClickAsync("#lang");
-            await Expect(page.Locator("#can-message")).ToContainTextAsync("check the last 6 digits of your ID number");
+            await Expect(page.Locator("#can-message")).ToContainTextAsync("check the last 6 digits of the personal identification number");
             await page.ClickAsync("#lang");
 
             await TypeOnKeypadAsync(page, Can);

@@ -37,7 +37,11 @@ public class FirmwareAppTests
             case 0x02: return ScriptedPn532.Answer(0x02, 0x32, 0x01, 0x06, 0x07);
             case 0x4A:
                 bool match = (_card == 1 && cmd[2] == 0x00) || (_card == 2 && cmd[2] == 0x03);
-                return match ? ScriptedPn532.Answer(0x4A, 0x01, 0x01, 0x00, 0x04, 0x20) : ScriptedPn532.Answer(0x4A, 0x00);
+                if (!match) return ScriptedPn532.Answer(0x4A, 0x00);
+                // Type A: SENS_RES, SEL_RES; type B: an ATQB (50, PUPI, application data, protocol info).
+                return cmd[2] == 0x00
+                    ? ScriptedPn532.Answer(0x4A, 0x01, 0x01, 0x00, 0x04, 0x20)
+                    : ScriptedPn532.Answer(0x4A, Hex.Bytes("01 01 50 11223344 00000000 00 81 71 01 00"));
             case 0x00: return ScriptedPn532.Answer(0x00, _card != 0 ? (byte)0x00 : (byte)0x01);
             case 0x40:
                 if (_card == 0) return ScriptedPn532.Answer(0x40, 0x01);

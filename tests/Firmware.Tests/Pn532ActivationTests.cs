@@ -64,6 +64,14 @@ public class Pn532ActivationTests
     }
 
     [Fact]
+    public void TypeADataIsNoTypeBCard()
+    {
+        Assert.Null(Pn532Commands.ParseListedTarget(Hex.Bytes("01 01 0004 20 04 01020304 05 78807002"), CardType.TypeB));
+        Assert.Null(Pn532Commands.ParseListedTarget(Hex.Bytes("01 01"), CardType.TypeB));
+        Assert.NotNull(Pn532Commands.ParseListedTarget(Hex.Bytes("01 01 50 11223344 00000000 33 81 71 01 00"), CardType.TypeB));
+    }
+
+    [Fact]
     public void RandomActivationDataNeverThrows()
     {
         var random = new Random(3);

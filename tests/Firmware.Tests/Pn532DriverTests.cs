@@ -137,6 +137,49 @@ public class Pn532DriverTests
     }
 
     [Fact]
+    public void LateAnswerToATimedOutCommandIsNotTakenForTheNextCommandsAnswer()
+    {
+        // The type A search is acknowledged but answered only after the driver gave up; the answer then arrives just
+        // after the type B search was sent, before its ACK. It must not become a type B card.
+        byte[] lateTypeA = ScriptedPn532.Frame(0x4A, Hex.Bytes("01 01 0004 20 04 01020304 05 78807002"));
+        var (driver, device) = Create(cmd => cmd[2] == 0x00
+            ? Pn532Frame.Ack()
+            : lateTypeA.Concat(ScriptedPn532.Answer(cmd[0], 0x00)).ToArray());
+        Assert.Equal(Pn532Status.Timeout, driver.ListPassiveTarget(CardType.TypeA, out _).Status);
+        Pn532Result typeB = driver.ListPassiveTarget(CardType.TypeB, out Pn532Target none);
+        Assert.Equal(Pn532Status.NoCard, typeB.Status);
+        Assert.Null(none);
+        Assert.Equal(new[] { "4A0100", "4A010300" }, device.Commands.Select(Hex.Of));
+    }
+
+    [Fact]
+    public void LateAckAndAnswerOfATypeASearchDoNotMakeATypeBCard()
+    {
+        // The type A search got no ACK in time (sent twice, given up); its ACK and answer then arrive just after the
+        // type B search was sent, and an ACK cannot say which command it belongs to. The type A data is no ATQB.
+        byte[] lateTypeA = ScriptedPn532.Answer(0x4A, Hex.Bytes("01 01 0004 20 04 01020304 05 78807002"));
+        int typeBSearches = 0;
+        var (driver, device) = Create(cmd => cmd[2] == 0x00 ? null
+            : ++typeBSearches == 1 ? lateTypeA.Concat(ScriptedPn532.Answer(cmd[0], 0x00)).ToArray()
+            : ScriptedPn532.Answer(cmd[0], 0x00));
+        Assert.Equal(Pn532Status.Timeout, driver.ListPassiveTarget(CardType.TypeA, out _).Status);
+        Pn532Result typeB = driver.ListPassiveTarget(CardType.TypeB, out Pn532Target none);
+        Assert.Equal(Pn532Status.DeviceError, typeB.Status);
+        Assert.Null(none);
+        // The type B search's own answer ("no target") is stale by now; the next command discards it.
+        Assert.Equal(Pn532Status.NoCard, driver.ListPassiveTarget(CardType.TypeB, out _).Status);
+    }
+
+    [Fact]
+    public void AnswerWithoutAnAckIsNotTrusted()
+    {
+        // Only an answer after this command's ACK counts; a lone answer frame is stale, and the command is sent again.
+        var (driver, device) = Create(cmd => ScriptedPn532.Frame(cmd[0], 0x32, 0x01, 0x06, 0x07));
+        Assert.Equal(Pn532Status.Timeout, driver.GetFirmwareVersion(out _).Status);
+        Assert.Equal(2, device.Commands.Count);
+    }
+
+    [Fact]
     public void AcknowledgedButUnansweredCommandIsAbortedWithAnAck()
     {
         var (driver, device) = Create(_ => Pn532Frame.Ack());

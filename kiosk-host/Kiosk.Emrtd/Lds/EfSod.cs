@@ -101,6 +101,7 @@ public sealed record EfSod(
     public const string IdLdsSecurityObject = "2.23.136.1.1.1";
     public const string IdMessageDigest = "1.2.840.113549.1.9.4";
     public const string IdContentType = "1.2.840.113549.1.9.3";
+    public const string IdSigningTime = "1.2.840.113549.1.9.5";
     private const int MaxItems = 16;
 
     /// <summary>eContent types readers accept (gmrtd's list, emrtd.md §2.2).</summary>

@@ -7,21 +7,26 @@ namespace Kiosk.Emrtd.Lds;
 /// <summary>
 /// The issuer's side of EF.SOD, for the virtual card and tests: hashes the data groups into an LDSSecurityObject and
 /// signs it as CMS SignedData (eContentType 2.23.136.1.1.1, signed attributes contentType + messageDigest, the
-/// document signer certificate included, SignerInfo by issuer and serial number).
+/// document signer certificate included, SignerInfo by issuer and serial number). The signed attributes also carry a
+/// signingTime (now unless given), as issuers' SODs usually do: passive authentication checks the document signer
+/// certificate's validity at that time.
 /// </summary>
 public static class SodWriter
 {
     public static byte[] Create(IReadOnlyDictionary<int, byte[]> dataGroups, byte[] documentSignerCertificate, AsymmetricAlgorithm signingKey,
-        HashAlgorithmName hash)
+        HashAlgorithmName hash, DateTimeOffset? signingTime = null)
     {
         var hashes = dataGroups.ToDictionary(pair => pair.Key, pair => HashAlgorithms.Hash(hash, pair.Value));
         var securityObject = new LdsSecurityObject(0, new AlgorithmIdentifier(HashAlgorithms.ToOid(hash), null), hashes, null, null);
-        return Sign(securityObject.Encode(), documentSignerCertificate, signingKey, hash);
+        return Sign(securityObject.Encode(), documentSignerCertificate, signingKey, hash, signingTime);
     }
 
     /// <summary>Signs any LDSSecurityObject bytes (tests use it to sign deliberately odd content).</summary>
-    public static byte[] Sign(byte[] securityObject, byte[] documentSignerCertificate, AsymmetricAlgorithm signingKey, HashAlgorithmName hash)
+    /// <param name="signingTime">The signingTime attribute: null for now, <see cref="DateTimeOffset.MinValue"/> to leave it out.</param>
+    public static byte[] Sign(byte[] securityObject, byte[] documentSignerCertificate, AsymmetricAlgorithm signingKey, HashAlgorithmName hash,
+        DateTimeOffset? signingTime = null)
     {
+        DateTimeOffset time = signingTime ?? DateTimeOffset.UtcNow;
         Certificate signer = Certificate.Parse(documentSignerCertificate);
         var digest = new AlgorithmIdentifier(HashAlgorithms.ToOid(hash), null);
         byte[] attributes = Asn.Der(writer =>
@@ -39,6 +44,15 @@ public static class SodWriter
             writer.WriteOctetString(HashAlgorithms.Hash(hash, securityObject));
             writer.PopSetOf();
             writer.PopSequence();
+            if (time != DateTimeOffset.MinValue)
+            {
+                writer.PushSequence();
+                writer.WriteObjectIdentifier(EfSod.IdSigningTime);
+                writer.PushSetOf();
+                writer.WriteUtcTime(time.ToUniversalTime());
+                writer.PopSetOf();
+                writer.PopSequence();
+            }
             writer.PopSetOf();
         });
         (AlgorithmIdentifier signatureAlgorithm, byte[] signature) = signingKey switch

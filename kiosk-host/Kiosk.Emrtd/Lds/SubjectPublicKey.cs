@@ -166,6 +166,11 @@ public sealed class SubjectPublicKey
         BigInteger h = specified.HasData ? specified.ReadInteger() : BigInteger.One;
         if (p.Sign <= 0 || p.GetBitLength() is < 160 or > 1024 || n.Sign <= 0 || h.Sign <= 0 || a < 0 || b < 0 || a >= p || b >= p)
             throw new MalformedDataException("[ECParameters] domain parameters out of range");
+        // Hasse: a curve over F_p has at most p + 1 + 2√p points, so neither the order nor the cofactor can be longer
+        // than p by more than a bit. A longer order is not a curve, and ECDSA's arithmetic modulo n would cost time
+        // growing with its cube (an order of 8000 bits took 8 s for one signature check).
+        if (n.GetBitLength() > p.GetBitLength() + 1 || h.GetBitLength() > p.GetBitLength() + 1)
+            throw new MalformedDataException("[ECParameters] order or cofactor longer than the field allows");
         var shell = new EllipticCurve("explicit", p, a, b, EcPoint.Infinity, n, h);
         EcPoint g = shell.Decode(basePoint);
         var curve = shell.WithGenerator(g);

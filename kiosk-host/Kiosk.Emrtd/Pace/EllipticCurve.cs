@@ -55,47 +55,62 @@ public sealed record EllipticCurve(string Name, BigInteger P, BigInteger A, BigI
 
     /// <summary>
     /// k·P by double-and-add from the most significant bit; k may be any integer. Runs in Jacobian coordinates
-    /// (x = X/Z², y = Y/Z³) so only the final conversion needs a field inversion: a PACE run takes milliseconds.
+    /// (x = X/Z², y = Y/Z³) on <see cref="MontgomeryField"/> numbers, so only the final conversion needs a field
+    /// inversion: one 256-bit multiplication takes well under a millisecond.
     /// </summary>
     public EcPoint Multiply(BigInteger scalar, EcPoint point)
     {
         if (scalar.Sign < 0) return Multiply(-scalar, Negate(point));
         if (point.IsInfinity || scalar.IsZero) return EcPoint.Infinity;
-        var result = (X: BigInteger.One, Y: BigInteger.One, Z: BigInteger.Zero);
+        if (P.IsEven || P < 3) throw new MalformedDataException($"[{Name}] the field modulus is not an odd prime");
+        var field = MontgomeryField.For(P);
+        var a = field.ToMontgomery(Mod(A));
+        var affine = (X: field.ToMontgomery(Mod(point.X)), Y: field.ToMontgomery(Mod(point.Y)));
+        Jacobian result = new(field.Zero(), field.Zero(), field.Zero());
+        byte[] bits = scalar.ToByteArray(isUnsigned: true, isBigEndian: false);
         for (long bit = (long)scalar.GetBitLength() - 1; bit >= 0; bit--)
         {
-            result = JacobianDouble(result);
-            if (!(scalar >> (int)bit).IsEven) result = JacobianAddAffine(result, point);
+            result = JacobianDouble(field, a, result);
+            if ((bits[bit >> 3] & (1 << (int)(bit & 7))) != 0) result = JacobianAddAffine(field, a, result, affine.X, affine.Y);
         }
-        if (result.Z.IsZero) return EcPoint.Infinity;
-        BigInteger zInverse = Inverse(result.Z), zInverseSquared = Mod(zInverse * zInverse);
-        return new EcPoint(Mod(result.X * zInverseSquared), Mod(result.Y * zInverseSquared * zInverse));
+        if (MontgomeryField.IsZero(result.Z)) return EcPoint.Infinity;
+        ulong[] zInverse = field.Inverse(result.Z), zInverseSquared = field.Square(zInverse);
+        return new EcPoint(field.ToInteger(field.Multiply(result.X, zInverseSquared)),
+            field.ToInteger(field.Multiply(result.Y, field.Multiply(zInverseSquared, zInverse))));
     }
 
-    private (BigInteger X, BigInteger Y, BigInteger Z) JacobianDouble((BigInteger X, BigInteger Y, BigInteger Z) point)
+    /// <summary>A Jacobian point on Montgomery numbers; Z = 0 is the point at infinity.</summary>
+    private readonly record struct Jacobian(ulong[] X, ulong[] Y, ulong[] Z);
+
+    private static Jacobian JacobianDouble(MontgomeryField f, ulong[] a, Jacobian point)
     {
-        if (point.Z.IsZero || point.Y.IsZero) return (BigInteger.One, BigInteger.One, BigInteger.Zero);
-        BigInteger ySquared = Mod(point.Y * point.Y);
-        BigInteger s = Mod(4 * point.X * ySquared);
-        BigInteger zSquared = Mod(point.Z * point.Z);
-        BigInteger m = Mod(3 * point.X * point.X + A * zSquared * zSquared);
-        BigInteger x = Mod(m * m - 2 * s);
-        BigInteger y = Mod(m * (s - x) - 8 * ySquared * ySquared);
-        return (x, y, Mod(2 * point.Y * point.Z));
+        if (MontgomeryField.IsZero(point.Z) || MontgomeryField.IsZero(point.Y)) return new(f.Zero(), f.Zero(), f.Zero());
+        ulong[] ySquared = f.Square(point.Y);
+        ulong[] xySquared = f.Multiply(point.X, ySquared);
+        ulong[] s = f.Add(f.Add(xySquared, xySquared), f.Add(xySquared, xySquared));
+        ulong[] zSquared = f.Square(point.Z);
+        ulong[] xSquared = f.Square(point.X);
+        ulong[] m = f.Add(f.Add(f.Add(xSquared, xSquared), xSquared), f.Multiply(a, f.Square(zSquared)));
+        ulong[] x = f.Subtract(f.Square(m), f.Add(s, s));
+        ulong[] y4 = f.Square(ySquared);
+        ulong[] y8 = f.Add(f.Add(f.Add(y4, y4), f.Add(y4, y4)), f.Add(f.Add(y4, y4), f.Add(y4, y4)));
+        ulong[] y = f.Subtract(f.Multiply(m, f.Subtract(s, x)), y8);
+        ulong[] yz = f.Multiply(point.Y, point.Z);
+        return new(x, y, f.Add(yz, yz));
     }
 
-    private (BigInteger X, BigInteger Y, BigInteger Z) JacobianAddAffine((BigInteger X, BigInteger Y, BigInteger Z) first, EcPoint second)
+    private static Jacobian JacobianAddAffine(MontgomeryField f, ulong[] a, Jacobian first, ulong[] secondX, ulong[] secondY)
     {
-        if (first.Z.IsZero) return (second.X, second.Y, BigInteger.One);
-        BigInteger zSquared = Mod(first.Z * first.Z);
-        BigInteger u = Mod(second.X * zSquared);
-        BigInteger v = Mod(second.Y * zSquared * first.Z);
-        BigInteger h = Mod(u - first.X), r = Mod(v - first.Y);
-        if (h.IsZero) return r.IsZero ? JacobianDouble(first) : (BigInteger.One, BigInteger.One, BigInteger.Zero);
-        BigInteger hSquared = Mod(h * h), hCubed = Mod(hSquared * h), w = Mod(first.X * hSquared);
-        BigInteger x = Mod(r * r - hCubed - 2 * w);
-        BigInteger y = Mod(r * (w - x) - first.Y * hCubed);
-        return (x, y, Mod(first.Z * h));
+        if (MontgomeryField.IsZero(first.Z)) return new(secondX, secondY, f.One);
+        ulong[] zSquared = f.Square(first.Z);
+        ulong[] u = f.Multiply(secondX, zSquared);
+        ulong[] v = f.Multiply(secondY, f.Multiply(zSquared, first.Z));
+        ulong[] h = f.Subtract(u, first.X), r = f.Subtract(v, first.Y);
+        if (MontgomeryField.IsZero(h)) return MontgomeryField.IsZero(r) ? JacobianDouble(f, a, first) : new(f.Zero(), f.Zero(), f.Zero());
+        ulong[] hSquared = f.Square(h), hCubed = f.Multiply(hSquared, h), w = f.Multiply(first.X, hSquared);
+        ulong[] x = f.Subtract(f.Subtract(f.Square(r), hCubed), f.Add(w, w));
+        ulong[] y = f.Subtract(f.Multiply(r, f.Subtract(w, x)), f.Multiply(first.Y, hCubed));
+        return new(x, y, f.Multiply(first.Z, h));
     }
 
     /// <summary>Uncompressed encoding 04 ‖ X ‖ Y, each coordinate padded to the field length (SEC 1 §2.3.3).</summary>

@@ -151,6 +151,7 @@ public static class CardVerifier
                 _ => "invalid",
             },
             ["failures"] = result.Failures,
+            ["notes"] = result.Notes,
             ["verifiedDataGroups"] = result.VerifiedDataGroups,
             ["documentSigner"] = result.DocumentSigner,
             ["csca"] = result.Csca,

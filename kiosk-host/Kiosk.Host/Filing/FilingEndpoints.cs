@@ -20,15 +20,7 @@ public static class FilingEndpoints
     {
         ResidentPage.Map(app);
 
-        app.MapGet("/api/services", (HostOptions options) => Results.Json(new
-        {
-            idleSeconds = options.IdleSeconds,
-            services = Services.All,
-            proofDocuments = ProofDocuments.LawfulResidence.Keys,
-            permanentDocuments = ProofDocuments.Permanent.Keys,
-            permanentConditions = ProofDocuments.PermanentConditions.Keys,
-            relationships = ProofDocuments.Relationships,
-        }));
+        app.MapGet("/api/services", (HostOptions options) => Results.Json(ResidentPage.ServiceCatalogue(options)));
 
         // The CAN (last 6 digits of the 12-digit ID number) for the chip's PACE: validated here, kept in memory for the
         // read only (SessionManager), never logged: the request body is not logged anywhere.

@@ -24,7 +24,8 @@ public sealed record FilingResult(
 /// code → print the receipt (with the code, or the pending wording).
 /// </summary>
 public sealed class FilingService(
-    KioskStore store, OutboxRelay relay, IFirmwareLink firmware, HostOptions options, TimeProvider clock, ILogger<FilingService> log)
+    KioskStore store, OutboxRelay relay, IFirmwareLink firmware, HostOptions options, TimeProvider clock, ILogger<FilingService> log,
+    FaceAttachments faces)
 {
     public TimeSpan WaitForPortal { get; init; } = TimeSpan.FromSeconds(3);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -52,7 +53,10 @@ public sealed class FilingService(
     /// Any of the five services. <paramref name="consents"/>: the first is the chip-reading consent (kept on the dossier
     /// record); all of them (chip, fingerprint) travel in the dossier JSON.
     /// </summary>
-    public async Task<FilingResult> SubmitAsync(CardIdentity person, IReadOnlyList<ConsentRecord> consents, ValidFiling filing, CancellationToken ct)
+    /// <param name="face">The chip's face image for a VNeID dossier: held in memory only (<see cref="FaceAttachments"/>)
+    /// until the relay delivers the dossier with it, never stored.</param>
+    public async Task<FilingResult> SubmitAsync(CardIdentity person, IReadOnlyList<ConsentRecord> consents, ValidFiling filing, CancellationToken ct,
+        Kiosk.Emrtd.Lds.FaceImage? face = null)
     {
         var consent = consents[0];
         var now = clock.GetUtcNow();
@@ -77,14 +81,28 @@ public sealed class FilingService(
             Consent = consent,
             State = DossierState.Saved,
         };
-        var entry = new OutboxEntry { Id = Guid.NewGuid(), DossierId = id, Body = body, CreatedAt = now.UtcDateTime, NextAttemptAt = now.UtcDateTime };
+        var entry = new OutboxEntry
+        {
+            Id = Guid.NewGuid(), DossierId = id, Body = body, CreatedAt = now.UtcDateTime, NextAttemptAt = now.UtcDateTime,
+            ExpectsFaceImage = filing.Procedure == Services.VneidHelp,
+        };
+        // Before the save, so the relay woken by it finds the image; an image that is not JPEG/JPEG 2000 or too large is
+        // not held, and the dossier goes marked "take the face image at the counter".
+        if (entry.ExpectsFaceImage && face is not null)
+            faces.Put(id, face.Format switch
+            {
+                Kiosk.Emrtd.Lds.FaceImageFormat.Jpeg => FaceAttachments.Jpeg,
+                Kiosk.Emrtd.Lds.FaceImageFormat.Jpeg2000 => FaceAttachments.Jpeg2000,
+                _ => "unknown",
+            }, face.Data);
 
         var delivered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnDelivered(Guid d) { if (d == id) delivered.TrySetResult(); }
         relay.Delivered += OnDelivered;
         try
         {
-            store.SaveNew(dossier, entry);
+            try { store.SaveNew(dossier, entry); }
+            catch { faces.Remove(id); throw; }
             log.LogInformation("Saved dossier {Ref}", id.ToString("N")[..8]);
             relay.Wake();
             await Task.WhenAny(delivered.Task, Task.Delay(WaitForPortal, clock, ct));

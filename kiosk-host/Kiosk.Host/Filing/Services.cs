@@ -350,7 +350,6 @@ public static class ServiceForms
             ["person"] = Person(person),
             ["phone"] = phone,
             ["email"] = email,
-            ["faceImage"] = null,
             ["faceImageNote"] = FaceImageNoteVi,
         };
         return (new ValidFiling(Services.VneidHelp, Services.Get(Services.VneidHelp).TitleVi, json), errors);

@@ -232,6 +232,7 @@ public sealed class SessionManager : IDisposable
         CardIdentity identity;
         List<ConsentRecord> consents;
         ValidFiling valid;
+        Kiosk.Emrtd.Lds.FaceImage? face;
         ResidentSession s;
         lock (_gate)
         {
@@ -247,13 +248,14 @@ public sealed class SessionManager : IDisposable
             identity = s.Identity;
             consents = [s.Consent];
             if (s.FingerprintConsent is { } fp) consents.Add(fp);
+            face = service == Services.VneidHelp ? s.Face : null;
             s.Step = SessionStep.Submitting;
         }
         Publish();
         FilingResult result;
         try
         {
-            result = await _filing.SubmitAsync(identity, consents, valid, ct);
+            result = await _filing.SubmitAsync(identity, consents, valid, ct, face);
         }
         catch
         {
@@ -284,7 +286,8 @@ public sealed class SessionManager : IDisposable
     {
         if (_session is null) return;
         _session.Can = null; // a read still running holds the session object: the CAN goes now
-        _session.Face = null; // and so does the face image
+        if (_session.Face is { } face) Array.Clear(face.Data); // and so does the face image, zeroed (the VNeID hand-off holds its own copy)
+        _session.Face = null;
         _session = null; // drops identity, form and result with it
         _log.LogInformation("Session ended ({Reason})", reason);
     }

@@ -34,6 +34,13 @@ public sealed class Dossier
     public DateTime? StatusCheckedAt { get; set; }
     /// <summary>When retention erased the personal data (the form); the skeleton stays for technicians.</summary>
     public DateTime? PersonalDataErasedAt { get; set; }
+    /// <summary>Why the portal refused it (e.g. <c>HTTP 403 kiosk-id-mismatch</c>; no personal data), when dead-lettered.</summary>
+    public string? DeadLetterReason { get; set; }
+    /// <summary>
+    /// VNeID level 1 only: false when the chip's face image travelled with the delivery, true when it did not (it is
+    /// held in memory only and a restart loses it) and staff must take the face image at the counter; null otherwise.
+    /// </summary>
+    public bool? FaceImageAtCounter { get; set; }
 }
 
 /// <summary>One pending delivery to the portal, written in the same transaction as its dossier.</summary>
@@ -53,4 +60,9 @@ public sealed class OutboxEntry
     public DateTime? LeaseExpiresAt { get; set; }
     /// <summary>Set when the portal refused the entry (4xx other than 408/409/429): never retried automatically.</summary>
     public DateTime? DeadLetteredAt { get; set; }
+    /// <summary>
+    /// The portal expects the chip's face image with this dossier (VNeID level 1). The image itself is never stored: the
+    /// relay attaches it from memory (<c>Sync.FaceAttachments</c>) or, when it is gone, marks it "take at the counter".
+    /// </summary>
+    public bool ExpectsFaceImage { get; set; }
 }

@@ -7,7 +7,7 @@ namespace Kiosk.Host.Store;
 public sealed record OutboxSummary(int Pending, int Leased, int DeadLetter, DateTime? OldestPendingAt);
 
 /// <summary>One portal answer to commit: the outbox entry goes, the dossier gets its code.</summary>
-public sealed record Delivery(Guid OutboxId, Guid DossierId, string Code, int Status);
+public sealed record Delivery(Guid OutboxId, Guid DossierId, string Code, int Status, bool? FaceImageAtCounter = null);
 
 /// <summary>
 /// The kiosk's encrypted LiteDB store at <c>DATA/kiosk.db</c> (password from <c>DATA/store.key</c>). A dossier and its
@@ -22,7 +22,11 @@ public sealed class KioskStore : IDisposable
     /// <summary>Schema version kept in LiteDB's user_version; <see cref="Migrate"/> brings older files up to it.</summary>
     public const int SchemaVersion = 2;
     public const string RotationFileName = "kiosk-rotate.db";
+    /// <summary>The compacted copy while <see cref="Compact()"/> runs, and the old file between the swap and its shredding.</summary>
+    public const string CompactionFileName = "kiosk-compact.db";
+    public const string CompactionOldFileName = "kiosk-compact-old.db";
     private LiteDatabase _db;
+    private string _key = "";
     private ILiteCollection<Dossier> _dossiers;
     private ILiteCollection<OutboxEntry> _outbox;
     private readonly FileStream _lock;
@@ -42,6 +46,7 @@ public sealed class KioskStore : IDisposable
             throw new InvalidOperationException($"Another process uses the kiosk store in {dataDirectory}.", e);
         }
         Path = System.IO.Path.Combine(dataDirectory, FileName);
+        RecoverCompaction();
         _db = OpenWithKnownKey();
         (_dossiers, _outbox) = Collections(_db);
         Migrate();
@@ -79,6 +84,7 @@ public sealed class KioskStore : IDisposable
         if (!File.Exists(newKeyPath))
         {
             DeleteRotationFiles(rotationPath);
+            _key = key;
             return Open(Path, key);
         }
         try
@@ -87,13 +93,16 @@ public sealed class KioskStore : IDisposable
             // The swap never happened: the old key still opens the store. Drop the half-made rotation.
             DeleteRotationFiles(rotationPath);
             File.Delete(newKeyPath);
+            _key = key;
             return db;
         }
         catch (LiteException)
         {
             // The new file is in place: finish the rotation by making the new key the key.
-            var db = Open(Path, File.ReadAllText(newKeyPath).Trim());
+            var newKey = File.ReadAllText(newKeyPath).Trim();
+            var db = Open(Path, newKey);
             File.Move(newKeyPath, System.IO.Path.Combine(DataDirectory, StoreKey.FileName), overwrite: true);
+            _key = newKey;
             return db;
         }
     }
@@ -128,17 +137,7 @@ public sealed class KioskStore : IDisposable
             var newKey = StoreKey.WriteNew(newKeyPath);
             Crash(RotationStep.NewKeyWritten);
 
-            int dossiers, outbox;
-            using (var copy = Open(rotationPath, newKey))
-            {
-                copy.BeginTrans();
-                dossiers = copy.GetCollection("dossiers").InsertBulk(_db.GetCollection("dossiers").FindAll());
-                outbox = copy.GetCollection("outbox").InsertBulk(_db.GetCollection("outbox").FindAll());
-                copy.Commit();
-                copy.UserVersion = _db.UserVersion;
-                Collections(copy);
-                copy.Checkpoint();
-            }
+            var (dossiers, outbox) = CopyInto(rotationPath, newKey);
             Crash(RotationStep.CopyWritten);
 
             _db.Dispose();
@@ -149,6 +148,7 @@ public sealed class KioskStore : IDisposable
             Crash(RotationStep.KeySwapped);
 
             _db = Open(Path, newKey);
+            _key = newKey;
             (_dossiers, _outbox) = Collections(_db);
             return (dossiers, outbox);
         }
@@ -162,6 +162,102 @@ public sealed class KioskStore : IDisposable
             _lock.Dispose();
             throw new IOException($"simulated crash after {step}");
         }
+    }
+
+    /// <summary>
+    /// Copies every document into a new store file at <paramref name="path"/> encrypted with <paramref name="key"/>, in
+    /// one transaction, with the schema version and the indexes; the copy is checkpointed (no log file left) and flushed
+    /// to disk. Only live documents are copied: the new file holds none of the freed pages of the old one.
+    /// </summary>
+    private (int Dossiers, int Outbox) CopyInto(string path, string key)
+    {
+        int dossiers, outbox;
+        using (var copy = Open(path, key))
+        {
+            copy.BeginTrans();
+            dossiers = copy.GetCollection("dossiers").InsertBulk(_db.GetCollection("dossiers").FindAll());
+            outbox = copy.GetCollection("outbox").InsertBulk(_db.GetCollection("outbox").FindAll());
+            copy.Commit();
+            copy.UserVersion = _db.UserVersion;
+            Collections(copy);
+            copy.Checkpoint();
+        }
+        using (var written = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+            written.Flush(flushToDisk: true);
+        return (dossiers, outbox);
+    }
+
+    /// <summary>The steps of <see cref="Compact()"/>, for tests that cut it off after one of them.</summary>
+    public enum CompactionStep { CopyWritten, OldClosed, OldSetAside, FileSwapped }
+
+    /// <summary>
+    /// Rebuilds the store file without its freed pages, with the same key: after retention erased personal data, the
+    /// pages that held it stay in the file (encrypted, but readable with the key) until the file is rebuilt. LiteDB's
+    /// own <c>Rebuild</c> is not used: it leaves the old file beside the new one as <c>kiosk-backup.db</c>, and a crash
+    /// between its two renames leaves no <c>kiosk.db</c> at all. Instead, crash-safe: 1. every document is copied into
+    /// <c>kiosk-compact.db</c> (same key); 2. the store is closed (its log merged); 3. <c>kiosk.db</c> is renamed to
+    /// <c>kiosk-compact-old.db</c>; 4. <c>kiosk-compact.db</c> is renamed to <c>kiosk.db</c>; 5. the old file is
+    /// overwritten with random bytes, flushed and deleted; 6. reopened. Cut off anywhere, the next start
+    /// (<see cref="RecoverCompaction"/>) finishes or undoes it. Every other store call waits meanwhile. Returns the file
+    /// size before and after.
+    /// </summary>
+    public (long BytesBefore, long BytesAfter) Compact() => Compact(null);
+
+    internal (long BytesBefore, long BytesAfter) Compact(CompactionStep? crashAfter)
+    {
+        lock (_gate)
+        {
+            Check();
+            var copyPath = System.IO.Path.Combine(DataDirectory, CompactionFileName);
+            var oldPath = System.IO.Path.Combine(DataDirectory, CompactionOldFileName);
+            DeleteStoreFile(copyPath);
+            _db.Checkpoint();
+            var before = new FileInfo(Path).Length;
+            CopyInto(copyPath, _key);
+            Crash(CompactionStep.CopyWritten);
+
+            _db.Dispose();
+            Crash(CompactionStep.OldClosed);
+            File.Move(Path, oldPath);
+            Crash(CompactionStep.OldSetAside);
+            File.Move(copyPath, Path);
+            Crash(CompactionStep.FileSwapped);
+            Shred(oldPath);
+
+            _db = Open(Path, _key);
+            (_dossiers, _outbox) = Collections(_db);
+            return (before, new FileInfo(Path).Length);
+        }
+
+        void Crash(CompactionStep step)
+        {
+            if (crashAfter != step) return;
+            if (step < CompactionStep.OldClosed) _db.Dispose();
+            _closed = true;
+            _lock.Dispose();
+            throw new IOException($"simulated crash after {step}");
+        }
+    }
+
+    /// <summary>
+    /// Finishes or undoes a compaction cut off by a crash, before the store is opened: with no <c>kiosk.db</c> but the
+    /// old file set aside, the copy was complete (it is written before the old file moves), so it becomes the store;
+    /// then a leftover copy is deleted and a leftover old file shredded.
+    /// </summary>
+    private void RecoverCompaction()
+    {
+        var copyPath = System.IO.Path.Combine(DataDirectory, CompactionFileName);
+        var oldPath = System.IO.Path.Combine(DataDirectory, CompactionOldFileName);
+        if (!File.Exists(Path) && File.Exists(oldPath))
+            File.Move(File.Exists(copyPath) ? copyPath : oldPath, Path);
+        DeleteStoreFile(copyPath);
+        if (File.Exists(oldPath)) Shred(oldPath);
+    }
+
+    private static void DeleteStoreFile(string path)
+    {
+        File.Delete(path);
+        File.Delete(System.IO.Path.ChangeExtension(path, null) + "-log.db");
     }
 
     public string Path { get; }
@@ -350,6 +446,21 @@ public sealed class KioskStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// The dead letters' reasons (the portal's refusal, e.g. <c>HTTP 403 kiosk-id-mismatch</c>) and how many of each,
+    /// read through the dossiers' <c>State</c> index (dead letters are few).
+    /// </summary>
+    public IReadOnlyDictionary<string, int> DeadLetterReasons()
+    {
+        lock (_gate)
+        {
+            Check();
+            return _dossiers.Find(d => d.State == DossierState.DeadLetter)
+                .Select(d => d.DeadLetterReason ?? "unknown")
+                .GroupBy(r => r).ToDictionary(g => g.Key, g => g.Count());
+        }
+    }
+
     /// <summary>The earliest time a live entry is due (null when nothing waits); a leased entry counts from its lease expiry.</summary>
     public DateTime? NextAttemptAt()
     {
@@ -415,6 +526,7 @@ public sealed class KioskStore : IDisposable
                     dossier.PortalStatus = d.Status;
                     dossier.DeliveredAt = at;
                     dossier.StatusCheckedAt = at;
+                    if (d.FaceImageAtCounter is { } atCounter) dossier.FaceImageAtCounter = atCounter;
                     _dossiers.Update(dossier);
                 }
                 _outbox.Delete(d.OutboxId);
@@ -455,6 +567,7 @@ public sealed class KioskStore : IDisposable
             if (dossier is not null)
             {
                 dossier.State = DossierState.DeadLetter;
+                dossier.DeadLetterReason = error;
                 _dossiers.Update(dossier);
             }
         });

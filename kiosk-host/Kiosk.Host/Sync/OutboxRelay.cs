@@ -3,7 +3,8 @@ using Kiosk.Host.Store;
 namespace Kiosk.Host.Sync;
 
 /// <summary>Relay state for the maintenance console (no personal data).</summary>
-public sealed record RelayStatus(string Portal, DateTimeOffset? LastSuccessAt, string? LastError, DateTimeOffset? LastErrorAt, DateTimeOffset? PausedUntil = null, int ConsecutiveFailures = 0);
+/// <param name="LastErrorKind">The kind of <paramref name="LastError"/>: see <see cref="DeliveryResult.ErrorKind"/>.</param>
+public sealed record RelayStatus(string Portal, DateTimeOffset? LastSuccessAt, string? LastError, DateTimeOffset? LastErrorAt, DateTimeOffset? PausedUntil = null, int ConsecutiveFailures = 0, string? LastErrorKind = null);
 
 /// <summary>
 /// Delivers pending outbox entries to the portal. At-least-once: the portal de-duplicates by the idempotency key (the
@@ -22,14 +23,17 @@ public sealed class OutboxRelay : BackgroundService
     private readonly TimeProvider _clock;
     private readonly ILogger<OutboxRelay> _log;
     private readonly SyncOptions _options;
+    private readonly FaceAttachments _faces;
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly SemaphoreSlim _pass = new(1, 1);
     private readonly Random _random;
     private readonly Lock _gate = new();
     private RelayStatus _status = new("unknown", null, null, null);
 
-    public OutboxRelay(KioskStore store, PortalClient portal, TimeProvider clock, ILogger<OutboxRelay> log, SyncOptions? options = null, Random? random = null)
+    public OutboxRelay(KioskStore store, PortalClient portal, TimeProvider clock, ILogger<OutboxRelay> log, SyncOptions? options = null, Random? random = null,
+        FaceAttachments? faces = null)
     {
+        _faces = faces ?? new FaceAttachments(clock);
         _store = store;
         _portal = portal;
         _clock = clock;
@@ -143,6 +147,7 @@ public sealed class OutboxRelay : BackgroundService
             var claimed = _store.ClaimDue(Owner, _clock.GetUtcNow().UtcDateTime, _options.Lease, BatchSize);
             if (claimed.Count == 0) return 0;
             var results = new DeliveryResult?[claimed.Count];
+            var faceAtCounter = new bool?[claimed.Count];
             var next = -1;
             var stop = 0;
 
@@ -152,8 +157,8 @@ public sealed class OutboxRelay : BackgroundService
                 {
                     var i = Interlocked.Increment(ref next);
                     if (i >= claimed.Count) return;
-                    var result = await _portal.SubmitAsync(claimed[i].DossierId.ToString("D"), claimed[i].Body, ct);
-                    results[i] = result;
+                    var (result, atCounter) = await SendAsync(claimed[i], ct);
+                    (results[i], faceAtCounter[i]) = (result, atCounter);
                     if (result is DeliveryResult.Transient) Volatile.Write(ref stop, 1);
                 }
             }
@@ -170,15 +175,15 @@ public sealed class OutboxRelay : BackgroundService
                 cancelled = e; // still commit what the portal already answered, and give the rest back
             }
 
-            var delivered = Commit(claimed, results);
+            var delivered = Commit(claimed, results, faceAtCounter);
             if (cancelled is not null) throw cancelled;
             return delivered;
 
             async Task SendOne()
             {
                 var i = Interlocked.Increment(ref next);
-                var result = await _portal.SubmitAsync(claimed[i].DossierId.ToString("D"), claimed[i].Body, ct);
-                results[i] = result;
+                var (result, atCounter) = await SendAsync(claimed[i], ct);
+                (results[i], faceAtCounter[i]) = (result, atCounter);
                 if (result is DeliveryResult.Transient) Volatile.Write(ref stop, 1);
             }
         }
@@ -188,21 +193,46 @@ public sealed class OutboxRelay : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Sends one entry. A dossier that expects the chip's face image gets it from memory (<see cref="FaceAttachments"/>),
+    /// or, when it is gone (restart, expiry), the mark that staff take it at the counter; the body bytes are zeroed after
+    /// the send. Returns the result and, for such a dossier, whether it went without the image.
+    /// </summary>
+    private async Task<(DeliveryResult Result, bool? FaceImageAtCounter)> SendAsync(OutboxEntry entry, CancellationToken ct)
+    {
+        var key = entry.DossierId.ToString("D");
+        if (!entry.ExpectsFaceImage) return (await _portal.SubmitAsync(key, entry.Body, ct), null);
+        var (body, atCounter) = _faces.Use(entry.DossierId, face => (FaceImageBody.Compose(entry.Body, face), face is null));
+        try
+        {
+            return (await _portal.SubmitAsync(key, body, ct), atCounter);
+        }
+        finally
+        {
+            Array.Clear(body);
+        }
+    }
+
     /// <summary>Stores the outcome of one pass: deliveries in one transaction, then failures, dead letters, releases.</summary>
-    private int Commit(IReadOnlyList<OutboxEntry> claimed, DeliveryResult?[] results)
+    private int Commit(IReadOnlyList<OutboxEntry> claimed, DeliveryResult?[] results, bool?[] faceAtCounter)
     {
         var now = _clock.GetUtcNow();
         var deliveries = new List<Delivery>();
         var unsent = new List<Guid>();
         TimeSpan? pause = null;
         string? transientReason = null;
+        string? transientKind = null;
         for (var i = 0; i < claimed.Count; i++)
         {
             var entry = claimed[i];
             switch (results[i])
             {
                 case DeliveryResult.Delivered d:
-                    deliveries.Add(new Delivery(entry.Id, entry.DossierId, d.Answer.Code, d.Answer.Status));
+                    // The portal's word on the face image wins: a replay after a restart went without the image, but the
+                    // first submission may have carried it.
+                    var atCounter = faceAtCounter[i] is null ? (bool?)null
+                        : d.Answer.FaceImage switch { "received" => false, "missing" => true, _ => faceAtCounter[i] };
+                    deliveries.Add(new Delivery(entry.Id, entry.DossierId, d.Answer.Code, d.Answer.Status, atCounter));
                     _log.LogDebug("Delivered dossier {Ref} as {Code}{Replay}", Short(entry.DossierId), d.Answer.Code, d.Replayed ? " (replayed)" : "");
                     break;
                 case DeliveryResult.Transient t:
@@ -210,11 +240,13 @@ public sealed class OutboxRelay : BackgroundService
                     _store.RecordFailure(entry.Id, t.Reason, (now + delay).UtcDateTime);
                     if (pause is null || delay > pause) pause = delay;
                     transientReason = t.Reason;
+                    transientKind = t.ErrorKind;
                     break;
                 case DeliveryResult.Rejected r:
                     _store.DeadLetter(entry.Id, entry.DossierId, r.Reason, now.UtcDateTime);
+                    _faces.Remove(entry.DossierId);
                     _log.LogError("The portal refused dossier {Ref} ({Reason}); moved to the dead letters", Short(entry.DossierId), r.Reason);
-                    lock (_gate) _status = _status with { Portal = "reachable", LastError = r.Reason, LastErrorAt = now };
+                    lock (_gate) _status = _status with { Portal = "reachable", LastError = r.Reason, LastErrorAt = now, LastErrorKind = r.ErrorKind };
                     break;
                 default:
                     unsent.Add(entry.Id);
@@ -227,6 +259,8 @@ public sealed class OutboxRelay : BackgroundService
         if (deliveries.Count > 0)
         {
             _store.MarkDelivered(deliveries, now.UtcDateTime);
+            // Delivered: the face images have done their job (zeroed now, not at their expiry).
+            foreach (var d in deliveries) if (d.FaceImageAtCounter is not null) _faces.Remove(d.DossierId);
             lock (_gate)
             {
                 recovered = _status.ConsecutiveFailures > 0 && pause is null;
@@ -249,7 +283,11 @@ public sealed class OutboxRelay : BackgroundService
             {
                 failures = _status.ConsecutiveFailures + 1;
                 p = PassPause(failures, entryDelay);
-                _status = _status with { Portal = "unreachable", LastError = transientReason, LastErrorAt = now, PausedUntil = now + p, ConsecutiveFailures = failures };
+                _status = _status with
+                {
+                    Portal = "unreachable", LastError = transientReason, LastErrorAt = now, LastErrorKind = transientKind,
+                    PausedUntil = now + p, ConsecutiveFailures = failures,
+                };
             }
             _log.LogWarning("Delivery failed ({Reason}, {Failures} failed passes in a row); pausing {Seconds:0.0} s", transientReason, failures, p.TotalSeconds);
         }

@@ -3,10 +3,28 @@ using System.Text;
 
 namespace Kiosk.Host.Sync;
 
-public sealed record PortalAnswer(string Code, int Status, DateTime ReceivedAt);
+/// <param name="FaceImage">VNeID level 1: "received" or "missing", as the portal recorded the first submission; else null.</param>
+public sealed record PortalAnswer(string Code, int Status, DateTime ReceivedAt, string? FaceImage = null);
 
 public abstract record DeliveryResult
 {
+    /// <summary>
+    /// What went wrong, as a fixed word for the maintenance console: <c>network</c>, <c>timeout</c>,
+    /// <c>rate-limited</c> (429), <c>server-error</c> (5xx), <c>conflict</c> (409), <c>bad-answer</c> (2xx without a
+    /// usable answer), <c>refused</c> (another 4xx: dead letter); null when delivered.
+    /// </summary>
+    public string? ErrorKind => this switch
+    {
+        Delivered => null,
+        Rejected => "refused",
+        Transient t when t.Reason.StartsWith("network", StringComparison.Ordinal) => "network",
+        Transient t when t.Reason is "timeout" or "HTTP 408" => "timeout",
+        Transient t when t.Reason == "HTTP 429" => "rate-limited",
+        Transient t when t.Reason.StartsWith("HTTP 5", StringComparison.Ordinal) => "server-error",
+        Transient t when t.Reason == "HTTP 409" => "conflict",
+        _ => "bad-answer",
+    };
+
     public sealed record Delivered(PortalAnswer Answer, bool Replayed) : DeliveryResult;
     /// <summary>Worth retrying (network error, 5xx, 429, 408).</summary>
     public sealed record Transient(string Reason, TimeSpan? RetryAfter = null) : DeliveryResult;
@@ -17,12 +35,20 @@ public abstract record DeliveryResult
 /// <summary>The portal's dossier API (<c>POST /api/dossiers</c> with <c>Idempotency-Key</c>).</summary>
 public sealed class PortalClient(HttpClient http)
 {
-    public async Task<DeliveryResult> SubmitAsync(string idempotencyKey, string body, CancellationToken ct)
+    public Task<DeliveryResult> SubmitAsync(string idempotencyKey, string body, CancellationToken ct) =>
+        SubmitAsync(idempotencyKey, new StringContent(body, Encoding.UTF8, "application/json"), ct);
+
+    /// <summary>The same with the body as UTF-8 bytes (the caller may zero them afterwards: they hold a face image).</summary>
+    public Task<DeliveryResult> SubmitAsync(string idempotencyKey, byte[] utf8Body, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "api/dossiers")
-        {
-            Content = new StringContent(body, Encoding.UTF8, "application/json"),
-        };
+        var content = new ByteArrayContent(utf8Body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return SubmitAsync(idempotencyKey, content, ct);
+    }
+
+    private async Task<DeliveryResult> SubmitAsync(string idempotencyKey, HttpContent content, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/dossiers") { Content = content };
         request.Headers.Add("Idempotency-Key", idempotencyKey);
         HttpResponseMessage response;
         try
@@ -58,7 +84,29 @@ public sealed class PortalClient(HttpClient http)
             }
             if (status is 408 or 409 or 429 or >= 500)
                 return new DeliveryResult.Transient($"HTTP {status}", status is 429 or 503 ? RetryAfter(response) : null);
-            return new DeliveryResult.Rejected(status, $"HTTP {status}");
+            var error = await ErrorCode(response, ct);
+            return new DeliveryResult.Rejected(status, error is null ? $"HTTP {status}" : $"HTTP {status} {error}");
+        }
+    }
+
+    /// <summary>
+    /// The portal's error code from its error body (<c>{"error": "kiosk-id-mismatch", …}</c>, plain or problem JSON),
+    /// when it is a short lower-case token; null otherwise. Only the token: the relay keeps and shows it.
+    /// </summary>
+    private static async Task<string?> ErrorCode(HttpResponseMessage response, CancellationToken ct)
+    {
+        try
+        {
+            var text = await response.Content.ReadAsStringAsync(ct);
+            using var doc = System.Text.Json.JsonDocument.Parse(text);
+            if (doc.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object
+                || !doc.RootElement.TryGetProperty("error", out var e) || e.ValueKind != System.Text.Json.JsonValueKind.String) return null;
+            var code = e.GetString()!;
+            return code.Length is > 0 and <= 64 && code.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-') ? code : null;
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or HttpRequestException)
+        {
+            return null;
         }
     }
 

@@ -53,7 +53,8 @@ public sealed class StatusPuller(KioskStore store, PortalClient portal, TimeProv
 
 /// <summary>
 /// Retention: every <see cref="SyncOptions.RetentionCheckInterval"/> (and at start) erases the personal data of
-/// dossiers the portal confirmed more than <see cref="SyncOptions.Retention"/> ago.
+/// dossiers the portal confirmed more than <see cref="SyncOptions.Retention"/> ago, then, when it erased any, compacts the
+/// store (<see cref="KioskStore.Compact()"/>) so the erased data does not linger in freed pages.
 /// </summary>
 public sealed class RetentionService(KioskStore store, TimeProvider clock, SyncOptions options, ILogger<RetentionService> log) : BackgroundService
 {
@@ -78,7 +79,10 @@ public sealed class RetentionService(KioskStore store, TimeProvider clock, SyncO
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var n = store.ErasePersonalData(now - options.Retention, now);
-        if (n > 0) log.LogInformation("Retention: erased the personal data of {Count} delivered dossiers", n);
+        if (n == 0) return 0;
+        // The erased data stays in the file's freed pages until the file is rebuilt: rebuild it now.
+        var (before, after) = store.Compact();
+        log.LogInformation("Retention: erased the personal data of {Count} delivered dossiers; store compacted from {Before} to {After} bytes", n, before, after);
         return n;
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Kiosk.Host.Filing;
 using Kiosk.Host.Store;
 using Kiosk.Host.Sync;
 
@@ -37,7 +38,7 @@ public static class SyncEndpoints
                 ? await next(context)
                 : Results.Json(new { error = "loopback-only", message = "The maintenance API answers on the kiosk itself only." }, statusCode: 403));
 
-        maintenance.MapGet("/sync", (KioskStore store, OutboxRelay relay, TimeProvider clock) => Results.Json(SyncStatus(store, relay, clock)));
+        maintenance.MapGet("/sync", (KioskStore store, OutboxRelay relay, FaceAttachments faces, TimeProvider clock) => Results.Json(SyncStatus(store, relay, clock, faces)));
         maintenance.MapPost("/sync/now", (OutboxRelay relay) => Results.Json(new { woken = true, madeDue = relay.SyncNow() }, statusCode: 202));
         maintenance.MapGet("/dossiers", (KioskStore store) =>
         {
@@ -73,11 +74,23 @@ public static class SyncEndpoints
 
     public static bool IsLoopback(HttpContext http) => http.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip);
 
-    public static object SyncStatus(KioskStore store, OutboxRelay relay, TimeProvider clock)
+    /// <summary>
+    /// The outbox and the relay for technicians (no personal data): counts, the portal's reachability, the last success
+    /// and error (its text and kind, <see cref="DeliveryResult.ErrorKind"/>), failed passes in a row, when the next
+    /// attempt is due (the later of the relay's pause and the earliest due entry; null when nothing waits), the dead
+    /// letters by reason, and how many face images wait in memory for their delivery.
+    /// </summary>
+    public static object SyncStatus(KioskStore store, OutboxRelay relay, TimeProvider clock, FaceAttachments? faces = null)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var s = store.Summary(now);
         var r = relay.Status;
+        DateTimeOffset? nextAttemptAt = null;
+        if (s.Pending > 0 && store.NextAttemptAt() is { } due)
+        {
+            var dueUtc = new DateTimeOffset(DateTime.SpecifyKind(due.ToUniversalTime(), DateTimeKind.Utc));
+            nextAttemptAt = r.PausedUntil is { } paused && paused > dueUtc ? paused : dueUtc;
+        }
         return new
         {
             pending = s.Pending,
@@ -88,7 +101,12 @@ public static class SyncEndpoints
             lastSuccessAt = r.LastSuccessAt,
             lastError = r.LastError,
             lastErrorAt = r.LastErrorAt,
+            lastErrorKind = r.LastErrorKind,
             pausedUntil = r.PausedUntil,
+            consecutiveFailures = r.ConsecutiveFailures,
+            nextAttemptAt,
+            deadLetterReasons = s.DeadLetter > 0 ? store.DeadLetterReasons() : new Dictionary<string, int>(),
+            faceImagesHeld = faces?.Count ?? 0,
         };
     }
 
@@ -105,6 +123,7 @@ public static class SyncEndpoints
     public static object Lookup(Dossier d)
     {
         var words = DossierStatuses.Find(d.PortalStatus);
+        string fallbackKey = d.State == DossierState.Delivered ? "dossierStatus.unknown" : "lookup.atKiosk";
         return new
         {
             localReference = Reference(d.Id),
@@ -113,8 +132,8 @@ public static class SyncEndpoints
             state = StateName(d.State),
             dossierCode = d.PortalCode,
             portalStatus = d.PortalStatus,
-            statusVi = words?.Vi ?? (d.State == DossierState.Delivered ? "Không rõ" : "Đã ghi nhận tại kiosk, chờ gửi"),
-            statusEn = words?.En ?? (d.State == DossierState.Delivered ? "Unknown" : "Saved at the kiosk, waiting to be sent"),
+            statusVi = words?.Vi ?? Messages.Text("vi", fallbackKey),
+            statusEn = words?.En ?? Messages.Text("en", fallbackKey),
             final = words?.Final ?? false,
             statusCheckedAt = d.StatusCheckedAt,
         };
@@ -133,6 +152,8 @@ public static class SyncEndpoints
         deliveredAt = d.DeliveredAt,
         personalDataErased = d.PersonalDataErasedAt is not null,
         attempts = entry?.Attempts ?? 0,
-        lastError = entry?.LastError,
+        lastError = entry?.LastError ?? d.DeadLetterReason,
+        // VNeID level 1: "sent" with the delivery, "at-counter" (staff take it), "waiting" (not delivered yet); else null.
+        faceImage = d.FaceImageAtCounter switch { true => "at-counter", false => "sent", null => entry?.ExpectsFaceImage == true ? "waiting" : null },
     };
 }

@@ -1,5 +1,6 @@
 // Residents' page: one page that moves through the steps of /api/session. All text comes from i18n/*.json
-// (Vietnamese inlined in the page by the host as <script id="i18n-vi">, English fetched).
+// (Vietnamese inlined in the page by the host as <script id="i18n-vi">, English fetched once the page is ready).
+// The service catalogue and the provinces are inlined too (<script id="kiosk-start">); wards are fetched per province.
 // No personal data is kept in the browser: no storage, no history entries, forms cleared when the session ends.
 (function () {
   "use strict";
@@ -48,6 +49,7 @@
     document.documentElement.lang = lang;
     document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
     document.querySelectorAll("[data-msg]").forEach((el) => { el.textContent = msg(el.dataset.msg, el.dataset.n); });
+    document.querySelectorAll("[data-i18n-placeholder]").forEach((el) => { el.placeholder = t(el.dataset.i18nPlaceholder); });
     const other = lang === "vi" ? "en" : "vi";
     $("lang").textContent = t("other");
     $("lang").setAttribute("lang", other);
@@ -57,10 +59,10 @@
     if (!$("keyboard").hidden) buildKeyboard();
   }
 
-  // ---------- places ----------
+  // ---------- places (their names are Vietnamese in both languages: lang="vi" for screen readers) ----------
   function fillProvinces() {
     const sel = $("provinceCode"), keep = sel.value;
-    sel.innerHTML = `<option value="">${esc(t("choose"))}</option>` + provinces.map((p) => `<option value="${p.code}">${esc(p.name)}</option>`).join("");
+    sel.innerHTML = `<option value="">${esc(t("choose"))}</option>` + provinces.map((p) => `<option value="${p.code}" lang="vi">${esc(p.name)}</option>`).join("");
     sel.value = keep;
   }
   const wardCache = {};
@@ -70,7 +72,7 @@
     if (!code) return;
     if (!wardCache[code]) wardCache[code] = (await api("GET", `/api/places/${code}/wards`)).data || [];
     if ($("provinceCode").value !== code) return;
-    sel.innerHTML = `<option value="">${esc(t("choose"))}</option>` + wardCache[code].map((w) => `<option value="${w.code}">${esc(w.name)}</option>`).join("");
+    sel.innerHTML = `<option value="">${esc(t("choose"))}</option>` + wardCache[code].map((w) => `<option value="${w.code}" lang="vi">${esc(w.name)}</option>`).join("");
     if (selectCode) sel.value = String(selectCode);
   }
 
@@ -106,12 +108,13 @@
     div.dataset.index = String(i);
     const f = (id, key, attrs) => `<label for="m${i}-${id}" data-i18n="${key}">${esc(t(key))}</label><input id="m${i}-${id}" type="text" autocomplete="off" ${attrs} aria-describedby="e-m${i}-${id}"><p class="error" id="e-m${i}-${id}" data-error="members[${i}].${id}"></p>`;
     div.innerHTML = `<h3><span data-i18n="member">${esc(t("member"))}</span> ${i + 1}</h3>` +
-      f("fullName", "fullName", 'maxlength="100"') + f("dateOfBirth", "dob", 'inputmode="numeric" maxlength="10" placeholder="dd/mm/yyyy" data-kb="date"') +
+      f("fullName", "fullName", 'maxlength="100"') + f("dateOfBirth", "dob", 'inputmode="numeric" maxlength="10" data-i18n-placeholder="ph.date" data-kb="date"') +
       `<label for="m${i}-sex" data-i18n="memberSex">${esc(t("memberSex"))}</label><select id="m${i}-sex" class="sex-select" autocomplete="off" aria-describedby="e-m${i}-sex"></select><p class="error" id="e-m${i}-sex" data-error="members[${i}].sex"></p>` +
       f("idNumber", "idNumber", 'inputmode="numeric" maxlength="12" data-kb="numeric"') +
       `<label for="m${i}-relationship" data-i18n="memberRelationship">${esc(t("memberRelationship"))}</label><select id="m${i}-relationship" class="rel-select" autocomplete="off" aria-describedby="e-m${i}-relationship"></select><p class="error" id="e-m${i}-relationship" data-error="members[${i}].relationship"></p>` +
       `<button type="button" class="secondary btn-remove-member" data-i18n="removeMember">${esc(t("removeMember"))}</button>`;
     $("members").appendChild(div);
+    div.querySelectorAll("[data-i18n-placeholder]").forEach((el) => { el.placeholder = t(el.dataset.i18nPlaceholder); });
     fillSelectLabels();
     div.querySelector(".btn-remove-member").addEventListener("click", () => div.remove());
   }
@@ -199,15 +202,17 @@
 
     if (step === "form" && s.identity) {
       const i = s.identity;
-      $("identity").innerHTML = `<dl><dt>${esc(t("fullName"))}</dt><dd>${esc(i.fullName)}</dd><dt>${esc(t("idNumber"))}</dt><dd>${esc(i.idNumber)}</dd>` +
-        `<dt>${esc(t("dob"))}</dt><dd>${esc(fmtDate(i.dateOfBirth))}</dd><dt>${esc(t("sex"))}</dt><dd>${esc(i.sex)}</dd>` +
-        `<dt>${esc(t("residence"))}</dt><dd>${esc(i.placeOfResidence)}</dd></dl>`;
+      // What the chip holds is Vietnamese in both languages (lang="vi": screen readers use the Vietnamese voice).
+      const sex = i.sex && has("sex." + i.sex) ? `<dd>${esc(t("sex." + i.sex))}</dd>` : `<dd lang="vi">${esc(i.sex)}</dd>`;
+      $("identity").innerHTML = `<dl><dt>${esc(t("fullName"))}</dt><dd lang="vi">${esc(i.fullName)}</dd><dt>${esc(t("idNumber"))}</dt><dd>${esc(i.idNumber)}</dd>` +
+        `<dt>${esc(t("dob"))}</dt><dd>${esc(fmtDate(i.dateOfBirth))}</dd><dt>${esc(t("sex"))}</dt>${sex}` +
+        `<dt>${esc(t("residence"))}</dt><dd lang="vi">${esc(i.placeOfResidence)}</dd></dl>`;
       $("service-info").textContent = info ? t("time") + pick(info.timeVi, info.timeEn) + ". " + t("fee") + pick(info.feeVi, info.feeEn) + "." : "";
       $("deadline-rule").textContent = pick(s.deadlineRuleVi, s.deadlineRuleEn);
       const sug = s.residenceSuggestions || [];
       $("suggestions").hidden = sug.length === 0 || !["thong-bao-luu-tru", "dang-ky-tam-tru", "dang-ky-thuong-tru"].includes(s.service);
       $("suggestions").innerHTML = `<p>${esc(t("suggestTitle"))}</p><div class="row">` + sug.map((w) =>
-        `<button type="button" class="secondary suggest" data-province="${w.provinceCode}" data-ward="${w.wardCode}">${esc(w.wardName)}, ${esc(w.provinceName)}</button>`).join("") + "</div>";
+        `<button type="button" class="secondary suggest" lang="vi" data-province="${w.provinceCode}" data-ward="${w.wardCode}">${esc(w.wardName)}, ${esc(w.provinceName)}</button>`).join("") + "</div>";
       document.querySelectorAll("#suggestions .suggest").forEach((b) => b.addEventListener("click", async () => {
         $("provinceCode").value = b.dataset.province; await fillWards(b.dataset.ward);
       }));
@@ -248,6 +253,10 @@
   }
   let spokenCanError = null;
   async function loadCanInfo() {
+    // The page's head asked for it already at load: that answer serves the first screen.
+    const early = window.kioskCard ? await window.kioskCard : null;
+    window.kioskCard = null;
+    if (early) { canInfo = early; return; }
     const r = await api("GET", "/api/session/card");
     if (r.status === 200 && r.data) canInfo = r.data;
   }
@@ -287,10 +296,11 @@
     el.hidden = false;
   }
 
-  async function refresh() {
-    const r = await api("GET", "/api/session");
-    if (r.data && r.data.active && ["can", "reading", "waitingCard", "form"].includes(r.data.step)) await loadCanInfo();
-    render(r.data);
+  async function refresh() { await showSession((await api("GET", "/api/session")).data); }
+  // Renders a session view, with the card's CAN attempts and verification first when the step shows them.
+  async function showSession(s) {
+    if (s && s.active && ["can", "reading", "waitingCard", "form"].includes(s.step)) await loadCanInfo();
+    render(s);
   }
 
   function clearErrors() {
@@ -301,7 +311,7 @@
   function clearForm() {
     $("form").reset(); $("lookup-form").reset();
     $("members").innerHTML = ""; memberCount = 0;
-    $("lookup-result").hidden = true; $("lookup-result").innerHTML = ""; $("lookup-error").textContent = "";
+    $("lookup-result").hidden = true; $("lookup-result").innerHTML = ""; $("lookup-error").textContent = ""; delete $("lookup-error").dataset.msg;
     fillWards();
     clearErrors();
   }
@@ -485,7 +495,11 @@
   }
 
   // ---------- wiring ----------
-  $("lang").addEventListener("click", () => { lang = lang === "vi" ? "en" : "vi"; applyLanguage(); });
+  $("lang").addEventListener("click", async () => {
+    if (lang === "vi") await loadEnglish();
+    lang = lang === "vi" ? "en" : "vi";
+    applyLanguage();
+  });
   $("speech").addEventListener("click", () => {
     speechOn = !speechOn;
     $("speech").setAttribute("aria-pressed", String(speechOn));
@@ -524,21 +538,58 @@
     if (r.status === 200) { clearForm(); render(r.data); } else { refresh(); }
   });
 
+  // ---------- dossier lookup: this kiosk first (works offline, knows its own references), then the portal ----------
+  // What was typed or scanned: a dossier code (LT-20261126-000001), the receipt's QR payload (the code, or a text that
+  // ends with it after "/", "=" or ":"), or the 8-character reference printed on the receipt.
+  function parseLookup(text) {
+    let v = (text || "").trim().toUpperCase();
+    const cut = Math.max(v.lastIndexOf("/"), v.lastIndexOf("="), v.lastIndexOf(":"));
+    if (cut >= 0) v = v.slice(cut + 1);
+    if (/^[A-Z]{2}-\d{8}-\d{6}$/.test(v)) return { code: v };
+    if (/^[0-9A-F]{8}$/.test(v)) return { reference: v };
+    return null;
+  }
+  // Status words from the resource files: the portal's lifecycle code, or where the dossier is while it has none.
+  function statusKey(portalStatus, state) {
+    if (portalStatus != null) return has("dossierStatus." + portalStatus) ? "dossierStatus." + portalStatus : "dossierStatus.unknown";
+    if (state === "saved") return "lookup.atKiosk";
+    if (state === "dead-letter") return "lookup.atKioskProblem";
+    return "dossierStatus.unknown";
+  }
+  function showLookup(found) {
+    // Labels carry data-i18n: the language switch translates a result already on screen.
+    const label = (key) => `<span data-i18n="${key}">${esc(t(key))}</span>`;
+    const whenKey = found.local ? "lookup.filedAt" : "receivedAt";
+    $("lookup-result").innerHTML = `<p class="big">${esc(found.title)}</p>` +
+      (found.reference ? `<p>${label("lookup.reference")}${esc(found.reference)}</p>` : "") +
+      `<p>${label("status")}<strong id="lookup-status" data-i18n="${found.key}">${esc(t(found.key))}</strong></p>` +
+      (found.at ? `<p>${label(whenKey)}${esc(fmtDate(found.at))}</p>` : "");
+    $("lookup-result").hidden = false;
+  }
+  function lookupFailed(key) {
+    $("lookup-error").dataset.msg = key;   // translated again by the language switch
+    $("lookup-error").textContent = t(key);
+    $("lookupCode").setAttribute("aria-invalid", "true");
+  }
   $("lookup-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     hideKeyboard();
-    $("lookup-error").textContent = ""; $("lookup-result").hidden = true;
-    const code = val("lookupCode");
-    const r = await api("GET", "/api/lookup/" + encodeURIComponent(code || "-"));
-    if (r.status === 200) {
-      const d = r.data;
-      $("lookup-result").innerHTML = `<p class="big">${esc(d.code)}</p><p>${esc(t("status"))}<strong>${esc(pick(d.statusVi, d.statusEn))}</strong></p>` +
-        (d.receivedAt ? `<p>${esc(t("receivedAt"))}${esc(fmtDate(d.receivedAt))}</p>` : "");
-      $("lookup-result").hidden = false;
+    $("lookup-error").textContent = ""; delete $("lookup-error").dataset.msg;
+    $("lookup-result").hidden = true; $("lookupCode").removeAttribute("aria-invalid");
+    const q = parseLookup(val("lookupCode"));
+    if (!q) { lookupFailed("lookup.badCode"); measureShown("lookup-result"); triggerAt = 0; dataAt = 0; return; }
+    const local = await api("GET", "/api/dossiers/" + encodeURIComponent(q.code || q.reference));
+    if (local.status === 200) {
+      const d = local.data;
+      showLookup({ local: true, title: d.dossierCode || d.localReference, reference: d.localReference, at: d.createdAt, key: statusKey(d.portalStatus, d.state) });
+    } else if (q.reference) {
+      lookupFailed("lookup.referenceNotFound");   // a reference is known to the kiosk that printed it only
     } else {
-      $("lookup-error").textContent = (r.data.messageKey && t(r.data.messageKey)) || pick(r.data.messageVi, r.data.messageEn) || t("errorSummary");
-      $("lookupCode").setAttribute("aria-invalid", "true");
+      const r = await api("GET", "/api/lookup/" + encodeURIComponent(q.code));
+      if (r.status === 200) showLookup({ local: false, title: r.data.code, at: r.data.receivedAt, key: statusKey(r.data.status, null) });
+      else lookupFailed(r.data.messageKey && has(r.data.messageKey) ? r.data.messageKey : r.status === 404 ? "lookup.notFound" : "lookup.unavailable");
     }
+    measureShown("lookup-result"); triggerAt = 0; dataAt = 0;
   });
 
   const events = new EventSource("/api/events");
@@ -560,26 +611,39 @@
   window.addEventListener("pageshow", (e) => { if (e.persisted) { wipe(); location.replace("/"); } });
   history.replaceState(null, "", "/");
 
+  // The English texts are needed only after a touch on the language switch: fetched once the first screen is ready.
+  let english = null;
+  function loadEnglish() {
+    if (!english) english = api("GET", "i18n/en.json").then((r) => { if (r.status === 200) dict.en = r.data; else english = null; }, () => { english = null; });
+    return english;
+  }
+
+  function inlineJson(id) {
+    const el = $(id);
+    if (!el) return null;
+    try { return JSON.parse(el.textContent); } catch (_) { return null; }
+  }
+
   (async function init() {
-    // The host inlines i18n/vi.json in the page (ResidentPage): the Vietnamese texts paint at once, no fetch first.
-    const inline = $("i18n-vi");
-    if (inline) { try { dict.vi = JSON.parse(inline.textContent); } catch (_) { dict.vi = {}; } }
-    const hasVi = Object.keys(dict.vi).length > 0;
-    if (hasVi) applyLanguage();
-    const [vi, en, services, places] = await Promise.all([
-      hasVi ? null : api("GET", "i18n/vi.json"), api("GET", "i18n/en.json"), api("GET", "/api/services"), api("GET", "/api/places")
-    ]);
-    if (vi) dict.vi = vi.data;
-    dict.en = en.data;
-    catalog = services.data;
-    idleSeconds = window.__kioskIdleSeconds || catalog.idleSeconds || 180;
-    provinces = places.data || [];
+    // The host inlines i18n/vi.json and the start-up data in the page (ResidentPage): no fetch before the first screen
+    // but the session's, which the page's head started already. The fetches below are the fallback for a plain page.
+    dict.vi = inlineJson("i18n-vi") || (await api("GET", "i18n/vi.json")).data || {};
+    const start = inlineJson("kiosk-start") || {
+      catalogue: (await api("GET", "/api/services")).data, provinces: (await api("GET", "/api/places")).data
+    };
+    catalog = start.catalogue || catalog;
+    provinces = start.provinces || [];
+    idleSeconds = catalog.idleSeconds || 180;
     buildChoices();
     fillProvinces();
     applyLanguage();
-    await refresh();
+    const early = window.kioskSession ? await window.kioskSession : null;
+    window.kioskSession = null;
+    if (early) { dataAt = performance.now(); await showSession(early); } else await refresh();
+    window.kioskCard = null;
     resetIdle();
     document.body.dataset.ready = "true";
     performance.mark("kiosk:ready");
+    setTimeout(loadEnglish, 0);
   })();
 })();

@@ -30,9 +30,17 @@
   async function loadSync() {
     try {
       const sync = await (await fetch("/api/maintenance/sync", { cache: "no-store" })).json();
+      const reasons = Object.keys(sync.deadLetterReasons || {}).map((r) => `${r} ×${sync.deadLetterReasons[r]}`).join(", ");
       document.getElementById("sync-detail").textContent =
         `Đang gửi / leased: ${sync.leased} — lỗi không gửi được / dead letters: ${sync.deadLetter}` +
+        (reasons ? ` (${reasons})` : "") +
         (sync.pausedUntil ? ` — tạm dừng đến / paused until: ${sync.pausedUntil}` : "");
+      const failures = document.getElementById("sync-failures");
+      failures.textContent =
+        `Lỗi liên tiếp / failures in a row: ${sync.consecutiveFailures}` +
+        ` — loại lỗi cuối / last error kind: ${sync.lastErrorKind || "—"}` +
+        ` — lần thử tới / next attempt: ${sync.nextAttemptAt || "—"}`;
+      failures.className = sync.consecutiveFailures > 0 ? "error" : "";
       const rows = await (await fetch("/api/maintenance/dossiers", { cache: "no-store" })).json();
       document.querySelector("#dossiers tbody").innerHTML = rows.slice(-50).reverse().map((d) =>
         `<tr><td>${esc(d.localReference)}</td><td>${esc(d.procedure)}</td><td>${esc(d.createdAt)}</td>` +

@@ -76,14 +76,30 @@ public sealed class VirtualPn532 : ISerialDevice
         pendingResponse = null;
     }
 
-    public Task ReceiveAsync(ReadOnlyMemory<byte> bytes, ISerialOutput output, CancellationToken cancellationToken) =>
-        output.SendAllAsync(Receive(bytes.Span), cancellationToken);
+    /// <summary>
+    /// Answers the bytes; an answer's air time counts from the moment the command came in, so the virtual card's own
+    /// computing (PACE, chip authentication) falls inside the modelled time like a real chip's does. The ACK goes out
+    /// before the command is executed, as the chip acknowledges a frame at once: a slow first activation must not hold
+    /// the ACK back past the firmware's ACK timeout.
+    /// </summary>
+    public Task ReceiveAsync(ReadOnlyMemory<byte> bytes, ISerialOutput output, CancellationToken cancellationToken)
+    {
+        long receivedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        received.AddRange(bytes.ToArray());
+        // Lazy: each answer is computed only after the outputs before it (the ACK) have been written.
+        return output.SendAllAsync(receivedAt, Drain(), cancellationToken);
+    }
 
     /// <summary>Feeds bytes from the host; returns what the chip sends back, in order. Never throws on bad input.</summary>
     public IReadOnlyList<DeviceOutput> Receive(ReadOnlySpan<byte> bytes)
     {
-        var outputs = new List<DeviceOutput>();
         received.AddRange(bytes.ToArray());
+        return Drain().ToList();
+    }
+
+    /// <summary>Decodes the frames received so far and yields the chip's outputs for each, in order.</summary>
+    private IEnumerable<DeviceOutput> Drain()
+    {
         while (received.Count > 0)
         {
             byte[] buffer = received.ToArray();
@@ -98,26 +114,25 @@ public sealed class VirtualPn532 : ISerialDevice
             switch (frame.Kind)
             {
                 case Pn532FrameKind.Nack:
-                    if (lastResponse is not null) outputs.Add(new DeviceOutput(TimeSpan.Zero, lastResponse));
+                    if (lastResponse is not null) yield return new DeviceOutput(TimeSpan.Zero, lastResponse);
                     break;
                 case Pn532FrameKind.Information when frame.Tfi == Pn532Frame.HostToPn532 && frame.Data.Length > 0:
-                    outputs.Add(new DeviceOutput(TimeSpan.Zero, Pn532Frame.Ack()));
+                    yield return new DeviceOutput(TimeSpan.Zero, Pn532Frame.Ack());
                     (TimeSpan delay, byte[] response) = Execute(frame.Data);
                     lastResponse = response;
-                    outputs.Add(new DeviceOutput(delay, response));
+                    yield return new DeviceOutput(delay, response);
                     break;
                 case Pn532FrameKind.Information:
                     // A frame for the wrong direction, or an empty one: the chip cannot execute it.
-                    outputs.Add(new DeviceOutput(TimeSpan.Zero, Pn532Frame.Ack()));
+                    yield return new DeviceOutput(TimeSpan.Zero, Pn532Frame.Ack());
                     lastResponse = Pn532Frame.ApplicationError();
-                    outputs.Add(new DeviceOutput(TimeSpan.Zero, lastResponse));
+                    yield return new DeviceOutput(TimeSpan.Zero, lastResponse);
                     break;
                 default:
                     // Garbled frames are dropped without an answer, like the chip; a host ACK (abort) has nothing to abort here.
                     break;
             }
         }
-        return outputs;
     }
 
     private (TimeSpan Delay, byte[] Frame) Execute(byte[] command)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -15,12 +16,64 @@ public readonly record struct DeviceOutput(TimeSpan DelayBefore, byte[] Bytes);
 public static class SerialOutputExtensions
 {
     /// <summary>Sends each answer in order, waiting its delay first, as the real device would.</summary>
-    public static async Task SendAllAsync(this ISerialOutput output, IEnumerable<DeviceOutput> answers, CancellationToken cancellationToken)
+    public static Task SendAllAsync(this ISerialOutput output, IEnumerable<DeviceOutput> answers, CancellationToken cancellationToken) =>
+        output.SendAllAsync(Stopwatch.GetTimestamp(), answers, cancellationToken);
+
+    /// <summary>
+    /// Sends each answer in order, each one its delay after the previous, counted from <paramref name="startTimestamp"/>
+    /// (a <see cref="Stopwatch"/> timestamp): the moment the command came in. The simulation's own work on the command
+    /// (a virtual card's crypto) then runs inside the modelled time, as the real chip's does, instead of adding to it.
+    /// </summary>
+    public static async Task SendAllAsync(this ISerialOutput output, long startTimestamp, IEnumerable<DeviceOutput> answers, CancellationToken cancellationToken)
     {
+        long due = startTimestamp;
         foreach (DeviceOutput answer in answers)
         {
-            if (answer.DelayBefore > TimeSpan.Zero) await Task.Delay(answer.DelayBefore, cancellationToken);
+            if (answer.DelayBefore > TimeSpan.Zero)
+            {
+                due += (long)(answer.DelayBefore.TotalSeconds * Stopwatch.Frequency);
+                await PreciseDelay.UntilAsync(due, cancellationToken);
+            }
             await output.WriteAsync(answer.Bytes, cancellationToken);
+        }
+    }
+}
+
+/// <summary>
+/// Waits until a <see cref="Stopwatch"/> timestamp, to within microseconds. Task.Delay alone wakes up one to several
+/// milliseconds late on Linux (timer granularity, thread-pool wake-up, a busy machine), which on a card read of a hundred
+/// APDUs would add more time than the air interface takes; so it sleeps all but a margin and spins the rest. The margin
+/// follows how late Task.Delay has recently woken up (1 ms on a quiet machine, at most 2 ms: on a busy machine spinning
+/// longer would take the CPU from the rest of the simulated kiosk). Never returns before the timestamp.
+/// </summary>
+public static class PreciseDelay
+{
+    public static readonly TimeSpan MinMargin = TimeSpan.FromMilliseconds(1);
+    public static readonly TimeSpan MaxMargin = TimeSpan.FromMilliseconds(2);
+    // Smoothed lateness of Task.Delay in milliseconds; races between callers only blur the average.
+    private static double lateMs = 1;
+
+    /// <summary>The time left to spin after sleeping: recent lateness plus half a millisecond, within the bounds.</summary>
+    public static TimeSpan SpinMargin => TimeSpan.FromMilliseconds(Math.Clamp(lateMs + 0.5, MinMargin.TotalMilliseconds, MaxMargin.TotalMilliseconds));
+
+    public static async Task UntilAsync(long dueTimestamp, CancellationToken cancellationToken)
+    {
+        TimeSpan margin = SpinMargin;
+        TimeSpan left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), dueTimestamp);
+        if (left > margin)
+        {
+            TimeSpan sleep = left - margin;
+            long sleepStart = Stopwatch.GetTimestamp();
+            await Task.Delay(sleep, cancellationToken);
+            double late = (Stopwatch.GetElapsedTime(sleepStart) - sleep).TotalMilliseconds;
+            lateMs = 0.8 * lateMs + 0.2 * Math.Max(0, late);
+        }
+        var spinner = new SpinWait();
+        while (Stopwatch.GetTimestamp() < dueTimestamp)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            // SpinOnce would start sleeping (1 ms and more) after a few rounds; stay on the CPU for this short wait.
+            spinner.SpinOnce(sleep1Threshold: -1);
         }
     }
 }

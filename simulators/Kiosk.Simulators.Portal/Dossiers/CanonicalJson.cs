@@ -13,11 +13,26 @@ public static class CanonicalJson
         return Convert.ToHexStringLower(SHA256.HashData(bytes));
     }
 
-    public static byte[] Canonicalize(JsonElement element)
+    public static byte[] Canonicalize(JsonElement element) => Canonicalize(element, null);
+
+    /// <summary>The canonical form without the top-level member <paramref name="leaveOut"/> (when the element is an object).</summary>
+    public static byte[] Canonicalize(JsonElement element, string? leaveOut)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream))
-            Write(writer, element);
+        {
+            if (leaveOut is null || element.ValueKind != JsonValueKind.Object) Write(writer, element);
+            else
+            {
+                writer.WriteStartObject();
+                foreach (var property in element.EnumerateObject().Where(p => p.Name != leaveOut).OrderBy(p => p.Name, StringComparer.Ordinal))
+                {
+                    writer.WritePropertyName(property.Name);
+                    Write(writer, property.Value);
+                }
+                writer.WriteEndObject();
+            }
+        }
         return stream.ToArray();
     }
 

@@ -10,6 +10,12 @@ public static class DossierEndpoints
 {
     private const int MaxKeyLength = 255;
     private const int MaxBodyBytes = 256 * 1024;
+    /// <summary>A chip's face image (DG2) is some 10–30 KB; the kiosk holds at most this much, and so does the portal.</summary>
+    public const int MaxFaceImageBytes = 128 * 1024;
+    /// <summary>The procedure whose dossiers carry the chip's face image (VNeID level 1).</summary>
+    public const string VneidProcedure = "ho-tro-vneid";
+    /// <summary>Top-level member that travels beside the dossier and is not part of it (idempotency ignores it).</summary>
+    public const string Attachments = "attachments";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static void Map(WebApplication app)
@@ -52,6 +58,10 @@ public static class DossierEndpoints
         procedure = d.Procedure,
         kioskId = d.KioskId,
         clientCertificate = d.ClientCertificate,
+        faceImage = d.FaceImage,
+        faceImageFormat = d.FaceImageFormat,
+        faceImageSha256 = d.FaceImageSha256,
+        faceImageLength = d.FaceImageLength,
     };
 
     private static async Task Submit(HttpContext http, DossierRepository repo, IFaultPolicy faults, ILoggerFactory loggers, PortalOptions options)
@@ -121,11 +131,34 @@ public static class DossierEndpoints
 
         var procedure = procedureElement.GetString()!;
         string? kioskId = body.TryGetProperty("kioskId", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
-        var canonical = CanonicalJson.Canonicalize(body);
-        var hash = CanonicalJson.Sha256Hex(body);
+
+        // The certificate says which kiosk is talking: a dossier must come from the kiosk it names.
+        if (clientName is not null && !string.Equals(clientName, kioskId, StringComparison.Ordinal))
+        {
+            log.LogWarning("Dossier refused: client certificate {Certificate} sent a dossier for kiosk {KioskId}", clientName, kioskId ?? "(none)");
+            await WriteProblem(http, 403, "kiosk-id-mismatch", "The dossier's kiosk is not the certificate's kiosk",
+                $"The client certificate is issued to \"{clientName}\" but the dossier's kioskId is {(kioskId is null ? "missing" : $"\"{kioskId}\"")}.");
+            return;
+        }
+
+        var (face, faceError) = ReadFaceImage(body, procedure);
+        if (faceError is { } fe)
+        {
+            await WriteError(http, fe.Status, fe.Error, fe.Message);
+            return;
+        }
+
+        // The dossier without its attachments: a retry that lacks the face image (the kiosk restarted) is the same dossier.
+        var canonical = CanonicalJson.Canonicalize(body, Attachments);
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(canonical));
 
         SubmitResult Store() => repo.Submit(key, hash, procedure, kioskId, CanonicalJson.Utf8(canonical), Truncate(DateTime.UtcNow), record =>
-            (201, JsonSerializer.Serialize(new { code = record.Code, status = record.Status, receivedAt = record.ReceivedAt }, Json)), clientName);
+            (201, record.FaceImage is null
+                ? JsonSerializer.Serialize(new { code = record.Code, status = record.Status, receivedAt = record.ReceivedAt }, Json)
+                // VNeID: whether the face image came with it; a replay repeats this first answer, so a kiosk that lost the
+                // image in a restart learns that the portal has it all the same.
+                : JsonSerializer.Serialize(new { code = record.Code, status = record.Status, receivedAt = record.ReceivedAt, faceImage = record.FaceImage }, Json)),
+            clientName, face);
         var result = Store();
 
         switch (result.Outcome)
@@ -158,6 +191,67 @@ public static class DossierEndpoints
         http.Response.StatusCode = result.Record.ResponseStatusCode;
         http.Response.ContentType = "application/json; charset=utf-8";
         await http.Response.WriteAsync(result.Record.ResponseBody, ct);
+    }
+
+    private sealed record FaceImageError(int Status, string Error, string Message);
+
+    /// <summary>
+    /// Reads <c>attachments.faceImage</c> (<c>{"format":"jpeg"|"jp2","data":BASE64}</c> or null, with
+    /// <c>faceImageAtCounter</c>): what the portal keeps of it (state, format, SHA-256, length; never the image), or a
+    /// typed error: 400 for a malformed attachment, 413 over <see cref="MaxFaceImageBytes"/>, 422 when the bytes are not
+    /// the format's image or the procedure takes no face image. Null receipt for procedures other than VNeID.
+    /// </summary>
+    private static (FaceImageReceipt? Receipt, FaceImageError? Error) ReadFaceImage(JsonElement body, string procedure)
+    {
+        JsonElement face = default;
+        if (body.TryGetProperty(Attachments, out var attachments))
+        {
+            if (attachments.ValueKind != JsonValueKind.Object)
+                return (null, new(400, "bad-attachments", "\"attachments\" must be an object."));
+            attachments.TryGetProperty("faceImage", out face);
+        }
+        var hasImage = face.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null);
+        if (procedure != VneidProcedure)
+            return hasImage ? (null, new(422, "face-image-not-expected", "Only VNeID dossiers carry a face image.")) : (null, null);
+        if (!hasImage) return (new FaceImageReceipt("missing"), null);
+
+        if (face.ValueKind != JsonValueKind.Object
+            || !face.TryGetProperty("format", out var formatElement) || formatElement.ValueKind != JsonValueKind.String
+            || !face.TryGetProperty("data", out var dataElement) || dataElement.ValueKind != JsonValueKind.String)
+            return (null, new(400, "bad-face-image", "faceImage must be {\"format\": \"jpeg\" or \"jp2\", \"data\": base64}."));
+        var format = formatElement.GetString();
+        if (format is not ("jpeg" or "jp2"))
+            return (null, new(400, "bad-face-image-format", "faceImage.format must be \"jpeg\" or \"jp2\"."));
+        byte[] image;
+        try { image = dataElement.GetBytesFromBase64(); }
+        catch (FormatException) { return (null, new(400, "bad-face-image", "faceImage.data is not base64.")); }
+        try
+        {
+            if (image.Length == 0) return (null, new(400, "bad-face-image", "faceImage.data is empty."));
+            if (image.Length > MaxFaceImageBytes)
+                return (null, new(413, "face-image-too-large", $"The face image is larger than {MaxFaceImageBytes} bytes."));
+            if (!LooksLike(format, image))
+                return (null, new(422, "face-image-unreadable", $"faceImage.data is not a {(format == "jpeg" ? "JPEG" : "JPEG 2000")} image."));
+            return (new FaceImageReceipt("received", format, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(image)), image.Length), null);
+        }
+        finally
+        {
+            Array.Clear(image); // only its hash and length stay
+        }
+    }
+
+    /// <summary>JPEG: starts FF D8 FF. JPEG 2000: the JP2 signature box or a J2K codestream (FF 4F FF 51).</summary>
+    private static bool LooksLike(string format, ReadOnlySpan<byte> image) => format == "jpeg"
+        ? image.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF])
+        : image.StartsWith((ReadOnlySpan<byte>)[0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20, 0x0D, 0x0A, 0x87, 0x0A])
+          || image.StartsWith((ReadOnlySpan<byte>)[0xFF, 0x4F, 0xFF, 0x51]);
+
+    /// <summary>An RFC 9457 problem document (with the simulator's usual <c>error</c> code beside it).</summary>
+    private static Task WriteProblem(HttpContext http, int status, string error, string title, string detail)
+    {
+        http.Response.StatusCode = status;
+        return http.Response.WriteAsJsonAsync(new { type = $"urn:kiosk-portal:problem:{error}", title, status, detail, error },
+            (JsonSerializerOptions?)null, "application/problem+json");
     }
 
     /// <summary>LiteDB keeps milliseconds; the first answer must equal what later reads return.</summary>

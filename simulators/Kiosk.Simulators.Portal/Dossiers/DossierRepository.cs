@@ -18,7 +18,16 @@ public sealed class DossierRecord
     public int Submissions { get; set; }
     public int ResponseStatusCode { get; set; }
     public string ResponseBody { get; set; } = "";
+    /// <summary>VNeID level 1: "received" or "missing" (staff take it at the counter); null for other procedures.</summary>
+    public string? FaceImage { get; set; }
+    /// <summary>The received face image's format, SHA-256 (hex) and length: the image itself is not kept.</summary>
+    public string? FaceImageFormat { get; set; }
+    public string? FaceImageSha256 { get; set; }
+    public int? FaceImageLength { get; set; }
 }
+
+/// <summary>What the portal keeps of a dossier's face image: whether it came, and its fingerprint, never the bytes.</summary>
+public sealed record FaceImageReceipt(string State, string? Format = null, string? Sha256 = null, int? Length = null);
 
 public sealed class DailyCounter
 {
@@ -40,7 +49,10 @@ public sealed class DossierRepository : IDisposable
 
     public DossierRepository(string path)
     {
-        _db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
+        // A mapper of its own, as the kiosk store has: with LiteDB's shared BsonMapper.Global, two simulators started at
+        // once in one process (parallel tests) now and then answered a first submission with 500, apparently a type map
+        // read by one while the other was still building it.
+        _db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }, new BsonMapper());
         _dossiers = _db.GetCollection<DossierRecord>("dossiers");
         _dossiers.EnsureIndex(d => d.IdempotencyKey, unique: true);
         _dossiers.EnsureIndex(d => d.ReceivedAt);
@@ -52,7 +64,7 @@ public sealed class DossierRepository : IDisposable
     /// answer (status code and body) from the new record.
     /// </summary>
     public SubmitResult Submit(string key, string bodySha256, string procedure, string? kioskId, string body, DateTime now,
-        Func<DossierRecord, (int StatusCode, string Body)> answer, string? clientCertificate = null)
+        Func<DossierRecord, (int StatusCode, string Body)> answer, string? clientCertificate = null, FaceImageReceipt? face = null)
     {
         lock (_gate)
         {
@@ -92,6 +104,10 @@ public sealed class DossierRepository : IDisposable
                     ReceivedAt = now,
                     Status = 1,
                     Submissions = 1,
+                    FaceImage = face?.State,
+                    FaceImageFormat = face?.Format,
+                    FaceImageSha256 = face?.Sha256,
+                    FaceImageLength = face?.Length,
                 };
                 (record.ResponseStatusCode, record.ResponseBody) = answer(record);
                 _dossiers.Insert(record);

@@ -14,7 +14,17 @@ public class PassiveAuthenticationTests
         [15] = [0x6F, 0x00],
     };
 
-    private static byte[] Sod(TestPki pki) => SodWriter.Create(Groups, pki.DocumentSigner, pki.SignerKey, HashAlgorithmName.SHA256);
+    /// <summary>An SOD signed at <paramref name="signedAt"/> (default: the test's now); MinValue leaves signingTime out.</summary>
+    private static byte[] Sod(TestPki pki, DateTimeOffset? signedAt = null, IReadOnlyDictionary<int, byte[]>? groups = null) =>
+        SodWriter.Create(groups ?? Groups, pki.DocumentSigner, pki.SignerKey, HashAlgorithmName.SHA256, signedAt ?? TestPki.Now);
+
+    /// <summary>A Vietnamese DG13 with only field 11, the date of issue (dd/mm/yyyy, emrtd.md §3.3).</summary>
+    private static byte[] Dg13Issued(DateTimeOffset date) =>
+        Kiosk.Emrtd.Iso7816.BerTlv.Encode(0x6D, Kiosk.Emrtd.Iso7816.BerTlv.Encode(0x30, [
+            0x02, 0x01, 0x01, 0x06, 0x06, 0x28, 0xD3, 0x16, 0x01, 0x00, 0x08,
+            .. Kiosk.Emrtd.Iso7816.BerTlv.Encode(0x31, Kiosk.Emrtd.Iso7816.BerTlv.Encode(0x30, [
+                0x02, 0x01, 0x0B, .. Kiosk.Emrtd.Iso7816.BerTlv.Encode(0x13, Encoding.ASCII.GetBytes(date.ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture)))])),
+        ]));
 
     private static CscaTrustStore Trust(TestPki pki) => CscaTrustStore.FromCertificates([pki.Csca]);
 
@@ -104,15 +114,93 @@ public class PassiveAuthenticationTests
         Assert.Equal(PassiveAuthenticationStatus.Untrusted, result.Status);
     }
 
+    // Document signer dates follow the chain model (PassiveAuthenticator remarks): its key signs for a few months while
+    // the documents it signed stay valid for years, so what counts is that its certificate was valid when it signed.
+
     [Fact]
-    public void Expired_document_signer_is_untrusted()
+    public void Document_signer_expired_since_it_signed_is_valid_with_a_note()
     {
         TestPki pki = TestPki.Create(ECCurve.NamedCurves.nistP256, signerNotAfter: TestPki.Now.AddDays(-1));
-        PassiveAuthenticationResult result = PassiveAuthenticator.Verify(Sod(pki), Groups, Trust(pki), TestPki.Now);
+        PassiveAuthenticationResult result = PassiveAuthenticator.Verify(Sod(pki, signedAt: TestPki.Now.AddDays(-30)), Groups, Trust(pki), TestPki.Now);
+        Assert.Equal(PassiveAuthenticationStatus.Valid, result.Status);
+        Assert.Empty(result.Failures);
+        string note = Assert.Single(result.Notes);
+        Assert.StartsWith("the document signer certificate is not valid at 2026-06-01", note);
+        Assert.Contains("but was at the SOD's signing time 2026-05-02", note);
+    }
+
+    [Fact]
+    public void Document_signer_used_after_its_certificate_expired_is_untrusted()
+    {
+        // The virtual card's expired-document-signer fault: its SOD is signed today by a certificate that expired yesterday.
+        TestPki pki = TestPki.Create(ECCurve.NamedCurves.nistP256, signerNotAfter: TestPki.Now.AddDays(-1));
+        PassiveAuthenticationResult result = PassiveAuthenticator.Verify(Sod(pki, signedAt: TestPki.Now), Groups, Trust(pki), TestPki.Now);
         Assert.Equal(PassiveAuthenticationStatus.Untrusted, result.Status);
-        Assert.Contains(result.Failures, f => f.StartsWith("the document signer certificate is not valid", StringComparison.Ordinal));
-        // The same card checked at a time the certificate was valid passes: the clock is injected.
-        Assert.Equal(PassiveAuthenticationStatus.Valid, PassiveAuthenticator.Verify(Sod(pki), Groups, Trust(pki), TestPki.Now.AddDays(-30)).Status);
+        Assert.Contains(result.Failures, f => f.StartsWith("the document signer certificate is not valid at the SOD's signing time 2026-06-01", StringComparison.Ordinal));
+        // Checking earlier does not help: the signing time, not the clock, decides.
+        Assert.Equal(PassiveAuthenticationStatus.Untrusted, PassiveAuthenticator.Verify(Sod(pki, signedAt: TestPki.Now), Groups, Trust(pki), TestPki.Now.AddDays(-30)).Status);
+    }
+
+    [Fact]
+    public void Document_signer_used_before_its_certificate_was_valid_is_untrusted_even_while_valid_now()
+    {
+        TestPki pki = TestPki.Create(ECCurve.NamedCurves.nistP256); // valid from a year before now
+        PassiveAuthenticationResult result = PassiveAuthenticator.Verify(Sod(pki, signedAt: TestPki.Now.AddYears(-2)), Groups, Trust(pki), TestPki.Now);
+        Assert.Equal(PassiveAuthenticationStatus.Untrusted, result.Status);
+        Assert.Contains(result.Failures, f => f.StartsWith("the document signer certificate is not valid at the SOD's signing time 2024-06-01", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Document_signer_not_yet_valid_today_is_untrusted_whatever_signing_time_the_sod_claims()
+    {
+        TestPki pki = TestPki.Create(ECCurve.NamedCurves.nistP256); // valid from 2025-06-01
+        DateTimeOffset checkedAt = TestPki.Now.AddYears(-2);
+        PassiveAuthenticationResult result = PassiveAuthenticator.Verify(Sod(pki, signedAt: TestPki.Now), Groups, Trust(pki), checkedAt);
+        Assert.Equal(PassiveAuthenticationStatus.Untrusted, result.Status);
+        Assert.Contains(result.Failures, f => f.StartsWith("the document signer certificate is not valid at 2024-06-01", StringComparison.Ordinal) && f.EndsWith("not yet", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Without_a_signing_time_the_dg13_date_of_issue_decides()
+    {
+        TestPki pki = TestPki.Create(ECCurve.NamedCurves.nistP256, signerNotAfter: TestPki.Now.AddDays(-1));
+        var issuedInTime = new Dictionary<int, byte[]>(Groups) { [13] = Dg13Issued(TestPki.Now.AddMonths(-3)) };
+        PassiveAuthenticationResult valid = PassiveAuthenticator.Verify(Sod(pki, DateTimeOffset.MinValue, issuedInTime), issuedInTime, Trust(pki), TestPki.Now);
+        Assert.Equal(PassiveAuthenticationStatus.Valid, valid.Status);
+        Assert.Contains("but was at the date of issue (DG13) 2026-03-01", Assert.Single(valid.Notes));
+
+        // Issued on the day the certificate expired: a date of issue is a whole day, and the certificate was valid in it.
+        var issuedOnLastDay = new Dictionary<int, byte[]>(Groups) { [13] = Dg13Issued(TestPki.Now.AddDays(-1)) };
+        Assert.Equal(PassiveAuthenticationStatus.Valid,
+            PassiveAuthenticator.Verify(Sod(pki, DateTimeOffset.MinValue, issuedOnLastDay), issuedOnLastDay, Trust(pki), TestPki.Now).Status);
+
+        var issuedToday = new Dictionary<int, byte[]>(Groups) { [13] = Dg13Issued(TestPki.Now) };
+        PassiveAuthenticationResult late = PassiveAuthenticator.Verify(Sod(pki, DateTimeOffset.MinValue, issuedToday), issuedToday, Trust(pki), TestPki.Now);
+        Assert.Equal(PassiveAuthenticationStatus.Untrusted, late.Status);
+        Assert.Contains(late.Failures, f => f.StartsWith("the document signer certificate is not valid at the date of issue (DG13) 2026-06-01", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Expired_document_signer_without_any_signing_date_is_untrusted()
+    {
+        TestPki pki = TestPki.Create(ECCurve.NamedCurves.nistP256, signerNotAfter: TestPki.Now.AddDays(-1));
+        PassiveAuthenticationResult result = PassiveAuthenticator.Verify(Sod(pki, DateTimeOffset.MinValue), Groups, Trust(pki), TestPki.Now);
+        Assert.Equal(PassiveAuthenticationStatus.Untrusted, result.Status);
+        Assert.Contains(result.Failures, f => f.Contains("neither a signing time nor a date of issue", StringComparison.Ordinal));
+        // The same card checked while the certificate was valid passes: nothing else is wrong with it.
+        Assert.Equal(PassiveAuthenticationStatus.Valid, PassiveAuthenticator.Verify(Sod(pki, DateTimeOffset.MinValue), Groups, Trust(pki), TestPki.Now.AddDays(-30)).Status);
+    }
+
+    [Fact]
+    public void A_tampered_dg13_date_of_issue_cannot_rescue_an_expired_signer()
+    {
+        TestPki pki = TestPki.Create(ECCurve.NamedCurves.nistP256, signerNotAfter: TestPki.Now.AddDays(-1));
+        var signed = new Dictionary<int, byte[]>(Groups) { [13] = Dg13Issued(TestPki.Now) };
+        var forged = new Dictionary<int, byte[]>(Groups) { [13] = Dg13Issued(TestPki.Now.AddMonths(-3)) };
+        PassiveAuthenticationResult result = PassiveAuthenticator.Verify(Sod(pki, DateTimeOffset.MinValue, signed), forged, Trust(pki), TestPki.Now);
+        Assert.Equal(PassiveAuthenticationStatus.Invalid, result.Status);
+        Assert.Contains("DG13 hash does not match the SOD", result.Failures);
+        Assert.Contains(result.Failures, f => f.Contains("neither a signing time nor a date of issue", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Kiosk.Ctl;
 using Kiosk.Host.Devices;
@@ -28,12 +30,13 @@ public class CardCommandTests
         return (code, output.ToString(), error.ToString());
     }
 
-    private static async Task<(WebApplication App, string Url, TempDir Dir)> StartHost(TestCard card)
+    private static async Task<(WebApplication App, string Url, TempDir Dir)> StartHost(TestCard card, string? cscaFolder = null)
     {
         var dir = new TempDir();
         var app = HostApp.Build([
             "--urls", "http://127.0.0.1:0", "--data", dir.Path, "--mqtt", "false", "--device", "mcu-test",
             "--portal", "http://127.0.0.1:9", "--Logging:LogLevel:Default", "Warning",
+            .. cscaFolder is null ? Array.Empty<string>() : ["--csca", cscaFolder],
         ], services => services.AddSingleton<IFirmwareLink>(new FakeFirmwareLink(card)));
         await app.StartAsync();
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -142,5 +145,181 @@ public class CardCommandTests
         var (code, _, err) = await Run("card", "inspect", dir.Path, "--json");
         Assert.Equal(ExitCodes.Degraded, code);
         Assert.Contains("cannot be decoded", err);
+    }
+
+    // ---------- exit codes: a failed chip or active authentication (a cloned chip) is exit 3 ----------
+
+    /// <summary>
+    /// A signed card as an issuer makes it: EF.COM, DG1, DG13, DG14 (AA info), DG15 (the chip's AA key), EF.SOD by a
+    /// document signer of a CSCA written to <see cref="TrustFolder"/>. The chip's key is genuine until a test swaps it.
+    /// </summary>
+    private sealed class SignedCard : IDisposable
+    {
+        private readonly TempDir trust = new();
+        public ECDsa ChipKey { get; } = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        public Dictionary<string, byte[]> Files { get; } = [];
+        public string TrustFolder => trust.Path;
+
+        public SignedCard(bool withDg15 = true)
+        {
+            using ECDsa cscaKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var cscaRequest = new CertificateRequest("CN=CSCA Kioskctl Test, O=Kiosk, C=VN", cscaKey, HashAlgorithmName.SHA256);
+            cscaRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+            using X509Certificate2 csca = cscaRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddYears(-5), DateTimeOffset.UtcNow.AddYears(10));
+            using ECDsa signerKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            using X509Certificate2 signer = new CertificateRequest("CN=Document Signer Kioskctl Test, O=Kiosk, C=VN", signerKey, HashAlgorithmName.SHA256)
+                .Create(csca.SubjectName, X509SignatureGenerator.CreateForECDsa(cscaKey), DateTimeOffset.UtcNow.AddYears(-1), DateTimeOffset.UtcNow.AddYears(5), [0x01]);
+            File.WriteAllBytes(Path.Combine(trust.Path, "csca.der"), csca.RawData);
+
+            var groups = new Dictionary<int, byte[]> { [1] = TestCard.Dg1(), [13] = TestCard.SampleDg13() };
+            if (withDg15)
+            {
+                // SecurityInfos { ActiveAuthenticationInfo { id-icao-mrtd-security-aaProtocolObject, 1, ecdsa-with-SHA256 } }
+                groups[14] = Der.Tlv(0x6E, Der.Set(Der.Seq(Der.Hex("06 06 67 81 08 01 01 05"), Der.Int(1), Der.Hex("06 08 2A 86 48 CE 3D 04 03 02"))));
+                groups[15] = Der.Tlv(0x6F, ChipKey.ExportSubjectPublicKeyInfo());
+            }
+            Files["EF.COM"] = Der.Tlv(0x60, Der.Tlv(0x5F01, "0107"u8.ToArray()), Der.Tlv(0x5F36, "040000"u8.ToArray()),
+                Der.Tlv(0x5C, withDg15 ? [0x61, 0x6D, 0x6E, 0x6F] : [0x61, 0x6D]));
+            foreach (var (number, bytes) in groups) Files["DG" + number] = bytes;
+            Files["EF.SOD"] = Kiosk.Emrtd.Lds.SodWriter.Create(groups, signer.RawData, signerKey, HashAlgorithmName.SHA256);
+        }
+
+        public TestCard Chip()
+        {
+            var fids = new Dictionary<string, ushort> { ["EF.COM"] = 0x011E, ["EF.SOD"] = 0x011D, ["DG1"] = 0x0101, ["DG13"] = 0x010D, ["DG14"] = 0x010E, ["DG15"] = 0x010F };
+            return new TestCard(Files.ToDictionary(pair => fids[pair.Key], pair => pair.Value)) { ActiveAuthenticationKey = ChipKey };
+        }
+
+        public void Dispose()
+        {
+            ChipKey.Dispose();
+            trust.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Card_read_of_a_cloned_chip_exits_3_although_its_data_is_validly_signed()
+    {
+        using var signed = new SignedCard();
+        TestCard chip = signed.Chip();
+        var (app, url, dir) = await StartHost(chip, signed.TrustFolder);
+        try
+        {
+            var (code, output, _) = await Run("card", "read", "--host", url, "--json");
+            using (var doc = JsonDocument.Parse(output))
+            {
+                Assert.Equal("valid", doc.RootElement.GetProperty("passiveAuthentication").GetProperty("result").GetString());
+                Assert.Equal("passed", doc.RootElement.GetProperty("activeAuthentication").GetString());
+                // No secure messaging on this test chip, so no chip authentication: not performed is no failure.
+                Assert.Equal("not-performed", doc.RootElement.GetProperty("chipAuthentication").GetString());
+            }
+            Assert.Equal(CardExitCodes.Verified, code);
+
+            // A clone: every file copied, but the chip cannot sign with the key DG15 publishes.
+            using var cloneKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            chip.ActiveAuthenticationKey = cloneKey;
+            var (cloneCode, cloneOutput, _) = await Run("card", "read", "--host", url, "--json");
+            using (var doc = JsonDocument.Parse(cloneOutput))
+            {
+                Assert.Equal("valid", doc.RootElement.GetProperty("passiveAuthentication").GetProperty("result").GetString());
+                Assert.Equal("failed", doc.RootElement.GetProperty("activeAuthentication").GetString());
+            }
+            Assert.Equal(CardExitCodes.ChipAuthenticationFailed, cloneCode);
+            Assert.Equal(3, cloneCode); // documented in kioskctl's help and the host README
+
+            var (textCode, textOutput, _) = await Run("card", "read", "--host", url);
+            Assert.Equal(3, textCode);
+            Assert.Contains("failed", textOutput);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            dir.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Card_read_of_a_card_without_dg14_and_dg15_is_verified_on_passive_authentication_alone()
+    {
+        using var signed = new SignedCard(withDg15: false);
+        var (app, url, dir) = await StartHost(signed.Chip(), signed.TrustFolder);
+        try
+        {
+            var (code, output, _) = await Run("card", "read", "--host", url, "--json");
+            using var doc = JsonDocument.Parse(output);
+            Assert.Equal("not-supported", doc.RootElement.GetProperty("activeAuthentication").GetString());
+            Assert.Equal("not-supported", doc.RootElement.GetProperty("chipAuthentication").GetString());
+            Assert.Equal(ExitCodes.Ok, code);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            dir.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Card_inspect_says_not_performed_for_the_chip_checks_and_exits_on_passive_authentication()
+    {
+        using var signed = new SignedCard();
+        using var dump = new TempDir();
+        foreach (var (name, bytes) in signed.Files) File.WriteAllBytes(Path.Combine(dump.Path, name), bytes);
+
+        var (code, output, _) = await Run("card", "inspect", dump.Path, "--trust", signed.TrustFolder, "--json");
+        using (var doc = JsonDocument.Parse(output))
+        {
+            Assert.Equal("valid", doc.RootElement.GetProperty("passiveAuthentication").GetProperty("result").GetString());
+            Assert.Empty(doc.RootElement.GetProperty("passiveAuthentication").GetProperty("notes").EnumerateArray());
+            Assert.Equal("not-performed", doc.RootElement.GetProperty("chipAuthentication").GetString());
+            Assert.Equal("not-performed", doc.RootElement.GetProperty("activeAuthentication").GetString());
+        }
+        Assert.Equal(ExitCodes.Ok, code);
+
+        // Without the CSCA the same dump is untrusted: exit 1.
+        Assert.Equal(ExitCodes.Degraded, (await Run("card", "inspect", dump.Path, "--json")).Code);
+
+        // A master list that does not verify is ignored whole, and said so on stderr; the CSCA file still counts.
+        File.WriteAllBytes(Path.Combine(signed.TrustFolder, "forged.ml"), Forged.MasterList());
+        var (withList, _, listErr) = await Run("card", "inspect", dump.Path, "--trust", signed.TrustFolder);
+        Assert.Equal(ExitCodes.Ok, withList);
+        Assert.Contains("kioskctl: trust folder: master list forged.ml rejected", listErr);
+    }
+
+    [Theory]
+    [InlineData("valid", "passed", "passed", 0)]
+    [InlineData("valid", "not-supported", "not-supported", 0)]
+    [InlineData("valid", "not-performed", "not-performed", 0)]
+    [InlineData("untrusted", "passed", "passed", 1)]
+    [InlineData("invalid", "not-performed", "not-performed", 1)]
+    [InlineData("valid", "failed", "passed", 3)]
+    [InlineData("valid", "passed", "failed", 3)]
+    [InlineData("invalid", "failed", "not-supported", 3)]
+    public void Exit_code_of_a_card_report(string passive, string chip, string active, int expected)
+    {
+        using var doc = JsonDocument.Parse(JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["passiveAuthentication"] = new Dictionary<string, string> { ["result"] = passive },
+            ["chipAuthentication"] = chip,
+            ["activeAuthentication"] = active,
+        }));
+        Assert.Equal(expected, CardExitCodes.Of(doc.RootElement));
+    }
+
+    /// <summary>A master list signed by a key of its own, vouched for by no CSCA: what an attacker could drop in the folder.</summary>
+    private static class Forged
+    {
+        public static byte[] MasterList()
+        {
+            using ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var request = new CertificateRequest("CN=Forged List Signer, C=XX", key, HashAlgorithmName.SHA256);
+            using X509Certificate2 self = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+            byte[] content = Der.Seq(Der.Int(0), Der.Set(self.RawData));
+            var cms = new System.Security.Cryptography.Pkcs.SignedCms(
+                new System.Security.Cryptography.Pkcs.ContentInfo(new Oid("2.23.136.1.1.2"), content), detached: false);
+            cms.ComputeSignature(new System.Security.Cryptography.Pkcs.CmsSigner(System.Security.Cryptography.Pkcs.SubjectIdentifierType.IssuerAndSerialNumber, self));
+            return cms.Encode();
+        }
     }
 }

@@ -121,7 +121,8 @@ public class ServiceFormsTests
         Assert.True(ServiceForms.ValidateVneid(new VneidForm { Level = 1 }, Person()).Errors.ContainsKey("phone"));
         var (v, errors) = ServiceForms.ValidateVneid(new VneidForm { Level = 1, Email = "an@example.com" }, Person());
         Assert.Empty(errors);
-        Assert.Null(v!.Form["faceImage"]);
+        // The face image travels only in memory to the relay (Sync/FaceAttachments): never in the stored form.
+        Assert.False(v!.Form.ContainsKey("faceImage"));
         Assert.Equal(ServiceForms.FaceImageNoteVi, v.Form["faceImageNote"]!.GetValue<string>());
     }
 

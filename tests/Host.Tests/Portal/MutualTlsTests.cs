@@ -142,6 +142,61 @@ public sealed class MutualTlsTests : IAsyncLifetime
         await AssertNothingFiled();
     }
 
+    [Fact]
+    public async Task A_dossier_for_another_kiosk_is_refused_with_a_typed_403_problem()
+    {
+        using var http = Client(Path.Combine(Pki, "ca.crt"), Path.Combine(Pki, KioskId + ".crt"), Path.Combine(Pki, KioskId + ".key"));
+        foreach (var body in new[]
+        {
+            JsonSerializer.Serialize(new { procedure = "thong-bao-luu-tru", kioskId = "kiosk-someone-else", form = new { } }),
+            JsonSerializer.Serialize(new { procedure = "thong-bao-luu-tru", form = new { } }), // no kioskId at all
+        })
+        {
+            using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            using var request = new HttpRequestMessage(HttpMethod.Post, "api/dossiers") { Content = content };
+            request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("D"));
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("urn:kiosk-portal:problem:kiosk-id-mismatch", problem.GetProperty("type").GetString());
+            Assert.Equal(403, problem.GetProperty("status").GetInt32());
+            Assert.Equal("kiosk-id-mismatch", problem.GetProperty("error").GetString());
+            Assert.Contains(KioskId, problem.GetProperty("detail").GetString());
+        }
+        await AssertNothingFiled();
+    }
+
+    [Fact]
+    public async Task The_relay_dead_letters_a_refused_kiosk_id_with_its_reason_and_delivers_the_rest()
+    {
+        using var dir = new TempDir();
+        using var store = new KioskStore(dir.Path);
+        var good = Guid.NewGuid();
+        var wrong = Guid.NewGuid();
+        foreach (var (id, body) in new[] { (good, Body(good.ToString("N"))), (wrong, JsonSerializer.Serialize(new { procedure = "thong-bao-luu-tru", kioskId = "kiosk-other", form = new { } })) })
+            store.SaveNew(new Dossier { Id = id, Procedure = "thong-bao-luu-tru", CreatedAt = DateTime.UtcNow, FormJson = "{}" },
+                new OutboxEntry { Id = Guid.NewGuid(), DossierId = id, Body = body, CreatedAt = DateTime.UtcNow, NextAttemptAt = DateTime.UtcNow });
+        var portal = new PortalClient(Client(Path.Combine(Pki, "ca.crt"), Path.Combine(Pki, KioskId + ".crt"), Path.Combine(Pki, KioskId + ".key")));
+        var relay = new OutboxRelay(store, portal, TimeProvider.System, NullLogger<OutboxRelay>.Instance);
+
+        var delivered = await relay.RunOnceAsync(CancellationToken.None);
+        Assert.True(delivered == 1, $"{delivered} delivered; {relay.Status}; {string.Join(", ", store.AllOutbox().Select(o => o.LastError))}");
+        Assert.Equal(DossierState.Delivered, store.FindDossier(good)!.State);
+        Assert.Equal(DossierState.DeadLetter, store.FindDossier(wrong)!.State);
+        // Not retried: a second pass sends nothing.
+        Assert.Equal(0, await relay.RunOnceAsync(CancellationToken.None));
+        Assert.Empty(store.DueOutbox(DateTime.UtcNow.AddDays(1)));
+
+        // What the maintenance API (and kioskctl sync status) shows: the reason, its kind, the count by reason.
+        var status = JsonSerializer.SerializeToElement(Kiosk.Host.Web.SyncEndpoints.SyncStatus(store, relay, TimeProvider.System));
+        Assert.Equal(1, status.GetProperty("deadLetter").GetInt32());
+        Assert.Equal(1, status.GetProperty("deadLetterReasons").GetProperty("HTTP 403 kiosk-id-mismatch").GetInt32());
+        Assert.Equal("HTTP 403 kiosk-id-mismatch", status.GetProperty("lastError").GetString());
+        Assert.Equal("refused", status.GetProperty("lastErrorKind").GetString());
+        Assert.Equal(0, status.GetProperty("consecutiveFailures").GetInt32());
+    }
+
     private async Task AssertNothingFiled()
     {
         using var plain = new HttpClient { BaseAddress = _plain };

@@ -13,6 +13,8 @@ public sealed class PortalServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     public Uri BaseAddress { get; }
+    /// <summary>The simulator's services (e.g. its fault settings, for tests that switch faults without HTTP).</summary>
+    public IServiceProvider Services => _app.Services;
 
     private PortalServer(WebApplication app, Uri address) { _app = app; BaseAddress = address; }
 

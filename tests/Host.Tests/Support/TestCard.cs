@@ -13,6 +13,11 @@ public sealed class TestCard : ICardChannel
     private bool _appSelected;
     public List<byte[]> Commands { get; } = [];
     public bool Present { get; set; } = true;
+    /// <summary>
+    /// The chip's active-authentication key: INTERNAL AUTHENTICATE is answered with ECDSA-SHA-256 r‖s over the
+    /// challenge, as the virtual CCCD does. Null: the command is unknown (6D00), as for a chip without AA.
+    /// </summary>
+    public System.Security.Cryptography.ECDsa? ActiveAuthenticationKey { get; set; }
 
     public TestCard(Dictionary<ushort, byte[]> files) => _files = files;
 
@@ -47,6 +52,8 @@ public sealed class TestCard : ICardChannel
 
     private byte[] Answer(byte[] c)
     {
+        if (c is [0x00, 0x88, 0x00, 0x00, 0x08, ..] && c.Length >= 13 && ActiveAuthenticationKey is { } key)
+            return [.. key.SignData(c.AsSpan(5, 8), System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.DSASignatureFormat.IeeeP1363FixedFieldConcatenation), 0x90, 0x00];
         if (c is [0x00, 0xA4, 0x04, 0x0C, 0x07, ..] && c.AsSpan(5, 7).SequenceEqual(Apdus.EmrtdAid)) { _appSelected = true; return [0x90, 0x00]; }
         if (c is [0x00, 0xA4, 0x02, 0x0C, 0x02, var hi, var lo])
         {

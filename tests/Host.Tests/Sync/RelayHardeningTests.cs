@@ -100,7 +100,8 @@ public class RelayHardeningTests
 
         Assert.Equal(1, await Relay(store, portal.BaseAddress, TimeProvider.System).RunOnceAsync(CancellationToken.None));
         Assert.Equal(DossierState.DeadLetter, store.FindDossier(bad)!.State);
-        Assert.Equal("HTTP 400", Assert.Single(store.DeadLetters()).LastError);
+        // The status and the portal's error code (a short token from its error body, never free text).
+        Assert.Equal("HTTP 400 bad-dossier", Assert.Single(store.DeadLetters()).LastError);
         Assert.Equal(DossierState.Delivered, store.FindDossier(good)!.State);
         Assert.Equal(0, await Relay(store, portal.BaseAddress, TimeProvider.System).RunOnceAsync(CancellationToken.None));
     }

@@ -93,6 +93,9 @@ namespace Kiosk.Firmware.Devices.Pn532
         public static Pn532Target ParseListedTarget(byte[] parameters, CardType type)
         {
             if (parameters == null || parameters.Length < 2 || parameters[0] == 0) return null;
+            // An ATQB always starts with 50. Anything else is no type B card: e.g. the late answer of a type A search
+            // (SENS_RES 00 04 …) that arrived, ACK included, just after the type B search was sent.
+            if (type == CardType.TypeB && (parameters.Length < 3 || parameters[2] != 0x50)) return null;
             Pn532Target target = new Pn532Target();
             target.TargetNumber = parameters[1];
             target.Type = type;

@@ -87,6 +87,8 @@ namespace Kiosk.Firmware.Devices.Pn532
             Pn532Result result = Execute(Pn532Commands.InListPassiveTargetCommand(type), CommandTimeoutMilliseconds);
             if (!result.IsOk) return result;
             target = Pn532Commands.ParseListedTarget(result.Data, type);
+            if (target == null && result.Data.Length > 0 && result.Data[0] != 0)
+                return Pn532Result.Failed(Pn532Status.DeviceError, 0, "target data does not fit the card type");
             if (target == null) return Pn532Result.Failed(Pn532Status.NoCard, 0, "no target");
             return result;
         }
@@ -232,16 +234,15 @@ namespace Kiosk.Firmware.Devices.Pn532
                 _link.DiscardInput();
                 _received = 0;
                 _link.Write(frame, 0, frame.Length);
-                Pn532FrameDecodeResult ack = ReadFrame(AckTimeoutMilliseconds);
+                Pn532FrameDecodeResult ack = ReadAck(AckTimeoutMilliseconds);
                 if (ack == null && !resendOnSilence)
                 {
                     // Give a late ACK (a busy link) more time instead of sending the command a second time.
-                    ack = ReadFrame(LateAckTimeoutMilliseconds);
+                    ack = ReadAck(LateAckTimeoutMilliseconds);
                     if (ack == null) break;
                 }
                 if (ack == null) continue;
                 if (ack.Kind == Pn532FrameKind.Ack) acknowledged = true;
-                else if (ack.Kind == Pn532FrameKind.Information) return CheckAnswer(command[0], ack);
             }
             if (!acknowledged) return Pn532Result.Failed(Pn532Status.Timeout, 0, "no ACK");
 
@@ -273,6 +274,24 @@ namespace Kiosk.Firmware.Devices.Pn532
                         // A stray ACK or NACK: keep waiting for the answer.
                         break;
                 }
+            }
+        }
+
+        /// <summary>
+        /// The frame that acknowledges the command just sent (ACK, NACK or garbled), or null when none came in time. The
+        /// PN532 always sends its ACK before the answer, so an answer (or error frame) that comes first belongs to an
+        /// earlier command that timed out here and answered late: it is dropped. Taking it for this command's answer
+        /// would e.g. turn the late type A answer of a card search into a type B card.
+        /// </summary>
+        private Pn532FrameDecodeResult ReadAck(int timeoutMilliseconds)
+        {
+            long deadline = _clock.NowMilliseconds + timeoutMilliseconds;
+            while (true)
+            {
+                long remaining = deadline - _clock.NowMilliseconds;
+                Pn532FrameDecodeResult frame = remaining > 0 ? ReadFrame((int)remaining) : null;
+                if (frame == null) return null;
+                if (frame.Kind != Pn532FrameKind.Information && frame.Kind != Pn532FrameKind.ApplicationError) return frame;
             }
         }
 
