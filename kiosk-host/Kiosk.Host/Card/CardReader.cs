@@ -144,18 +144,25 @@ public sealed partial class CardReader(ICardChannel channel, CardAccessKey? acce
     /// <summary>The SFI of an eMRTD file (its FID's low 5 bits for 01xx files), or null.</summary>
     public static int? ShortFileId(ushort fid) => (fid >> 8) == 0x01 && (fid & 0xFF) is > 0 and <= 0x1E ? fid & 0x1F : null;
 
-    /// <summary>Selects an EF and reads it whole: 4 bytes for the TLV header, then the rest in blocks.</summary>
+    /// <summary>Selects an EF and reads it whole: a first block that holds the TLV header, then the rest in blocks.</summary>
     public async Task<byte[]> ReadFileAsync(ushort fid, CancellationToken ct)
     {
         await CheckAsync($"select {fid:X4}", Apdus.SelectFile(fid), ct);
-        var head = await ReadBlockAsync(0, 4, ct);
+        var head = await ReadBlockAsync(0, CurrentBlockSize, ct);
         return await ReadRestAsync(fid, head, ct);
     }
 
-    /// <summary>The first bytes of a file read by SFI; null when the card does not take short EF identifiers.</summary>
+    /// <summary>
+    /// The first bytes of a file read by SFI; null when the card does not take short EF identifiers. The first read asks
+    /// for a whole block, not just the 4-byte TLV header: EF.COM, DG1, DG14 and DG15 then come in one command and every
+    /// larger file needs one command fewer. A card that refuses that length is asked for the header alone.
+    /// </summary>
     private async Task<byte[]?> TryReadHeadBySfiAsync(ushort fid, int sfi, CancellationToken ct)
     {
-        var response = ResponseApdu.Parse(await _channel.TransmitAsync(ReadBinaryApdus.ShortFileId(sfi, 0, 4), ct));
+        var response = ResponseApdu.Parse(await _channel.TransmitAsync(ReadBinaryApdus.ShortFileId(sfi, 0, CurrentBlockSize), ct));
+        ushort sw = response.StatusWord;
+        if (sw is 0x6700 or 0x6B00 || (sw & 0xFF00) == 0x6C00 || (sw == 0x6282 && response.Data.Length == 0))
+            response = ResponseApdu.Parse(await _channel.TransmitAsync(ReadBinaryApdus.ShortFileId(sfi, 0, 4), ct));
         if (response.IsSuccess || (response.StatusWord == 0x6282 && response.Data.Length > 0)) return response.Data;
         // The card knows short identifiers and says the file is not there (DG13 missing), or it is locked.
         if (response.StatusWord is 0x6A82 or 0x6982) throw new CardStatusException($"read binary {fid:X4}", response.StatusWord);

@@ -84,10 +84,10 @@ public class CardReaderBlockTests
         var card = new BlockCard(new() { [0x0101] = TestCard.Dg1(), [0x010D] = TestCard.SampleDg13() });
         var identity = await new CardReader(card).ReadIdentityAsync(new DateOnly(2026, 11, 26), CancellationToken.None);
         Assert.Equal("Nguyễn Văn An", identity.FullName);
-        Assert.Equal("00B09E0004", Convert.ToHexString(card.Commands[1])); // EF.COM first (this card has none: 6A82)
-        Assert.Equal("00B0810004", Convert.ToHexString(card.Commands[2]));
+        Assert.Equal("00B09E00DF", Convert.ToHexString(card.Commands[1])); // EF.COM first (this card has none: 6A82)
+        Assert.Equal("00B08100DF", Convert.ToHexString(card.Commands[2])); // DG1 whole in the first block
         Assert.Single(card.Commands, c => c[1] == 0xA4); // the application only
-        Assert.Contains(card.Commands, c => Convert.ToHexString(c) == "00B08D0004");
+        Assert.Contains(card.Commands, c => Convert.ToHexString(c) == "00B08D00DF");
     }
 
     [Fact]
@@ -123,8 +123,9 @@ public class CardReaderBlockTests
         Assert.Equal(dg2, await reader.ReadLdsFileAsync(CardReader.FidDg2, CancellationToken.None));
         Assert.Equal(0x80, reader.CurrentBlockSize);
         var les = card.Commands.Where(c => c[1] == 0xB0).Select(c => c[4] == 0 ? 256 : c[4]).ToList();
-        Assert.Equal([4, 0xDF, 0xA0, 0x80], les.Take(4));
-        Assert.All(les.Skip(4), le => Assert.True(le <= 0x80));
+        // A whole first block by SFI, refused: the 4-byte header instead; then the block size steps down and stays.
+        Assert.Equal([0xDF, 4, 0xDF, 0xA0, 0x80], les.Take(5));
+        Assert.All(les.Skip(5), le => Assert.True(le <= 0x80));
     }
 
     [Fact]
@@ -175,8 +176,8 @@ public class CardReaderBlockTests
         var card = new BlockCard(new() { [0x0102] = dg2 });
         var reader = new CardReader(card) { BlockSize = 0x1000 };
         Assert.Equal(dg2, await reader.ReadLdsFileAsync(CardReader.FidDg2, CancellationToken.None));
-        Assert.Equal(1 + 4, card.Commands.Count); // header, then 4 blocks of up to 4096
-        Assert.All(card.Commands.Skip(1), c => Assert.Equal(7, c.Length)); // 00 B0 P1 P2 00 LeHi LeLo
+        Assert.Equal(4, card.Commands.Count); // 15,004 bytes in blocks of up to 4096, the first by SFI
+        Assert.All(card.Commands, c => Assert.Equal(7, c.Length)); // 00 B0 P1 P2 00 LeHi LeLo
     }
 
     [Fact]

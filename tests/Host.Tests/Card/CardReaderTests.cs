@@ -20,12 +20,11 @@ public class CardReaderTests
         Assert.Equal("00A4040C07A0000002471001", Convert.ToHexString(card.Commands[0]));
         // The full read starts with EF.COM. This card refuses short EF identifiers (6D00): one try, then SELECT for
         // every file; it has no EF.COM (6A82), so DG1 and DG13 are read, then EF.SOD is tried.
-        Assert.Equal("00B09E0004", Convert.ToHexString(card.Commands[1]));
+        Assert.Equal("00B09E00DF", Convert.ToHexString(card.Commands[1]));
         Assert.Equal("00A4020C02011E", Convert.ToHexString(card.Commands[2]));
         Assert.Equal("00A4020C020101", Convert.ToHexString(card.Commands[3]));
-        Assert.Equal("00B0000004", Convert.ToHexString(card.Commands[4]));
-        Assert.Equal("00B000045B", Convert.ToHexString(card.Commands[5])); // DG1 = 95 bytes: 4 + 91
-        Assert.Equal("00A4020C02010D", Convert.ToHexString(card.Commands[6]));
+        Assert.Equal("00B00000DF", Convert.ToHexString(card.Commands[4])); // DG1 = 95 bytes: one read (6282, short)
+        Assert.Equal("00A4020C02010D", Convert.ToHexString(card.Commands[5]));
         Assert.Equal("00A4020C02011D", Convert.ToHexString(card.Commands[^1]));
         Assert.All(card.Commands.Where(c => c[1] == 0xB0), c => Assert.InRange(c[4], 1, 0xDF));
     }
@@ -39,7 +38,7 @@ public class CardReaderTests
         var file = await new CardReader(card).ReadFileAsync(0x010D, CancellationToken.None);
         Assert.Equal(big, file);
         var reads = card.Commands.Where(c => c[1] == 0xB0).Select(c => ((c[2] << 8) | c[3], (int)c[4])).ToList();
-        Assert.Equal([(0, 4), (4, 0xDF), (4 + 0xDF, 0xDF), (4 + 2 * 0xDF, 604 - 4 - 2 * 0xDF)], reads);
+        Assert.Equal([(0, 0xDF), (0xDF, 0xDF), (2 * 0xDF, 604 - 2 * 0xDF)], reads);
     }
 
     [Fact]
