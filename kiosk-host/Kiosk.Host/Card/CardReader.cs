@@ -16,6 +16,8 @@ public sealed partial class CardReader(ICardChannel channel, CardAccessKey? acce
     private bool _opened;
     private bool _sfiRefused;
     private int _blockSize;
+    private int _extendedBlock;
+    private bool _atrInfoRead;
 
     /// <summary>Nonces and ephemeral keys of PACE/BAC; tests replay a worked example through it.</summary>
     internal RandomBytes Random { get; init; } = RandomSource.System;
@@ -27,6 +29,8 @@ public sealed partial class CardReader(ICardChannel channel, CardAccessKey? acce
     public const ushort FidDg13 = 0x010D;
     public const ushort FidDg14 = 0x010E;
     public const ushort FidDg15 = 0x010F;
+    /// <summary>EF.ATR/INFO under the MF: where a card declares extended length (DO 7F66).</summary>
+    public const ushort FidAtrInfo = 0x2F01;
     /// <summary>Largest READ BINARY block in short length (fits one short APDU answer through secure messaging).</summary>
     public const int MaxBlock = 0xDF;
     /// <summary>Block sizes tried, largest first, when the card refuses a block (6282 without data, 6B00, 6700).</summary>
@@ -44,8 +48,11 @@ public sealed partial class CardReader(ICardChannel channel, CardAccessKey? acce
     /// </summary>
     public int BlockSize { get; init; } = MaxBlock;
 
-    /// <summary>The block size now used: <see cref="BlockSize"/>, or smaller after the card refused it.</summary>
-    public int CurrentBlockSize => _blockSize == 0 ? BlockSize : _blockSize;
+    /// <summary>
+    /// The block size now used: <see cref="BlockSize"/>, or the extended block the card declared in EF.ATR/INFO, or
+    /// smaller after the card refused it.
+    /// </summary>
+    public int CurrentBlockSize => _blockSize != 0 ? _blockSize : _extendedBlock != 0 ? _extendedBlock : BlockSize;
 
     /// <summary>Opens the chip with the access key (once) and selects the eMRTD application.</summary>
     public async Task OpenAsync(CancellationToken ct)
@@ -54,6 +61,11 @@ public sealed partial class CardReader(ICardChannel channel, CardAccessKey? acce
         {
             _channel = await CardAccessControl.OpenAsync(_channel, accessKey, Random, ct);
             _opened = true;
+        }
+        if (!_atrInfoRead && BlockSize == MaxBlock)
+        {
+            _atrInfoRead = true;
+            _extendedBlock = await ExtendedBlockFromAtrInfoAsync(ct);
         }
         await CheckAsync("select application", Apdus.SelectApplication(Apdus.EmrtdAid), ct);
     }
@@ -116,6 +128,19 @@ public sealed partial class CardReader(ICardChannel channel, CardAccessKey? acce
         }
         catch (CardDataException e) when (e.Error == CardDataError.SecureMessaging) { return Failed; }
         catch (EmrtdException) { return Failed; }
+    }
+
+    /// <summary>
+    /// Extended length only when the card declares it: EF.ATR/INFO (read from the MF, before the application is
+    /// selected) with DO 7F66. A card without the file (the CCCD by default) costs one SELECT answered 6A82. The reader
+    /// side allows it: the firmware chains PN532 frames both ways (docs/mqtt.md).
+    /// </summary>
+    private async Task<int> ExtendedBlockFromAtrInfoAsync(CancellationToken ct)
+    {
+        if (!ResponseApdu.Parse(await _channel.TransmitAsync(Apdus.SelectFile(FidAtrInfo), ct)).IsSuccess) return 0;
+        var read = ResponseApdu.Parse(await _channel.TransmitAsync(ReadBinaryApdus.Offset(0, 256), ct));
+        bool answered = read.IsSuccess || (read.StatusWord == 0x6282 && read.Data.Length > 0);
+        return answered ? ReadBinaryApdus.ExtendedBlockFromAtrInfo(read.Data) : 0;
     }
 
     /// <summary>An LDS file of the selected application, or null when the card has none (6A82).</summary>
@@ -267,6 +292,35 @@ public sealed partial class CardReader(ICardChannel channel, CardAccessKey? acce
 /// <summary>READ BINARY in its three forms: 15-bit offset (B0), short EF identifier (B0, P1 = 80 | SFI), odd INS (B1, DO54).</summary>
 public static class ReadBinaryApdus
 {
+    /// <summary>
+    /// Largest block asked for with extended length. The firmware assembles answers up to 64 KiB, but beyond a few KB
+    /// a larger block saves no time and costs the ESP32 memory.
+    /// </summary>
+    public const int MaxExtendedBlock = 0x1000;
+
+    /// <summary>What secure messaging wraps around a block's data: DO87 (tag, length, padding indicator, padding), DO99, DO8E.</summary>
+    public const int SecureMessagingOverhead = 64;
+
+    /// <summary>
+    /// The READ BINARY block a card's EF.ATR/INFO allows: DO 7F66 (ISO/IEC 7816-4, extended length information) holds
+    /// two INTEGERs, the largest command and the largest response; the block is the response less the secure-messaging
+    /// wrapping, at most <see cref="MaxExtendedBlock"/>. 0 (short blocks) when the file does not declare more than 256.
+    /// </summary>
+    public static int ExtendedBlockFromAtrInfo(ReadOnlySpan<byte> atrInfo)
+    {
+        try
+        {
+            if (BerTlv.Find(BerTlv.ParseAll(atrInfo), 0x7F66) is not { } info) return 0;
+            var limits = BerTlv.ParseAll(info.Value);
+            if (limits.Count < 2 || limits[1].Tag != 0x02 || limits[1].Value.Length is 0 or > 3) return 0;
+            int maxResponse = 0;
+            foreach (byte b in limits[1].Value) maxResponse = (maxResponse << 8) | b;
+            int block = Math.Min(maxResponse - SecureMessagingOverhead, MaxExtendedBlock);
+            return block > 256 ? block : 0;
+        }
+        catch (EmrtdException) { return 0; } // a garbled EF.ATR/INFO means short blocks, not a failed read
+    }
+
     /// <summary><c>00 B0 P1P2 Le</c>, extended Le (<c>00 LeHi LeLo</c>) above 256.</summary>
     public static byte[] Offset(int offset, int le)
     {

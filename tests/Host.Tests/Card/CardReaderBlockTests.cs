@@ -84,9 +84,10 @@ public class CardReaderBlockTests
         var card = new BlockCard(new() { [0x0101] = TestCard.Dg1(), [0x010D] = TestCard.SampleDg13() });
         var identity = await new CardReader(card).ReadIdentityAsync(new DateOnly(2026, 11, 26), CancellationToken.None);
         Assert.Equal("Nguyễn Văn An", identity.FullName);
-        Assert.Equal("00B09E00DF", Convert.ToHexString(card.Commands[1])); // EF.COM first (this card has none: 6A82)
-        Assert.Equal("00B08100DF", Convert.ToHexString(card.Commands[2])); // DG1 whole in the first block
-        Assert.Single(card.Commands, c => c[1] == 0xA4); // the application only
+        Assert.Equal("00B09E00DF", Convert.ToHexString(card.Commands[2])); // EF.COM first (this card has none: 6A82)
+        Assert.Equal("00B08100DF", Convert.ToHexString(card.Commands[3])); // DG1 whole in the first block
+        // EF.ATR/INFO (none here: 6A82) and the application: no file is selected.
+        Assert.Equal(["00A4020C022F01", "00A4040C07A0000002471001"], card.Commands.Where(c => c[1] == 0xA4).Select(Convert.ToHexString));
         Assert.Contains(card.Commands, c => Convert.ToHexString(c) == "00B08D00DF");
     }
 
@@ -98,7 +99,7 @@ public class CardReaderBlockTests
         var identity = await reader.ReadIdentityAsync(new DateOnly(2026, 11, 26), CancellationToken.None);
         Assert.Equal("NGUYEN VAN A", identity.FullName);
         Assert.NotNull(await reader.TryReadLdsFileAsync(CardReader.FidDg14, CancellationToken.None));
-        Assert.Single(card.Commands, c => c[1] == 0xA4);
+        Assert.Equal(2, card.Commands.Count(c => c[1] == 0xA4)); // EF.ATR/INFO and the application only
     }
 
     [Fact]
@@ -178,6 +179,50 @@ public class CardReaderBlockTests
         Assert.Equal(dg2, await reader.ReadLdsFileAsync(CardReader.FidDg2, CancellationToken.None));
         Assert.Equal(4, card.Commands.Count); // 15,004 bytes in blocks of up to 4096, the first by SFI
         Assert.All(card.Commands, c => Assert.Equal(7, c.Length)); // 00 B0 P1 P2 00 LeHi LeLo
+    }
+
+    [Theory]
+    [InlineData("7F66080202080002021000", 4096 - 64)]            // largest response 4096: the block leaves room for SM
+    [InlineData("7F6608020208000202FFFF", 4096)]                 // more than the reader's largest block: capped
+    [InlineData("4703F4F7E27F660802020800020210005F5201AA", 4096 - 64)] // among other data objects
+    [InlineData("7F6608020208000202013F", 0)]                    // 319 − 64 ≤ 256: short blocks
+    [InlineData("7F660402020800", 0)]                            // no response limit
+    [InlineData("470300", 0)]                                    // no 7F66
+    [InlineData("7F66FF", 0)]                                    // garbled: short blocks, no error
+    [InlineData("", 0)]
+    public void Extended_block_comes_from_ef_atr_info(string hex, int block) =>
+        Assert.Equal(block, ReadBinaryApdus.ExtendedBlockFromAtrInfo(Convert.FromHexString(hex)));
+
+    [Fact]
+    public async Task A_card_that_declares_extended_length_in_ef_atr_info_is_read_in_large_blocks()
+    {
+        byte[] dg2 = File(0x75, 15000);
+        var card = new BlockCard(new() { [0x2F01] = Convert.FromHexString("7F66080202080002021000"), [0x0102] = dg2 });
+        var reader = new CardReader(card);
+        await reader.OpenAsync(CancellationToken.None);
+        Assert.Equal(4096 - 64, reader.CurrentBlockSize);
+        int before = card.Commands.Count;
+        Assert.Equal(dg2, await reader.ReadLdsFileAsync(CardReader.FidDg2, CancellationToken.None));
+        Assert.Equal(4, card.Commands.Count - before); // 15,004 bytes in blocks of 4,032
+        Assert.All(card.Commands.Skip(before), c => Assert.Equal(7, c.Length)); // 00 B0 P1 P2 00 LeHi LeLo
+    }
+
+    [Fact]
+    public async Task Without_ef_atr_info_the_card_is_read_in_short_blocks_and_a_refused_extended_block_falls_back()
+    {
+        var plain = new BlockCard(new() { [0x0102] = File(0x75, 1000) });
+        var reader = new CardReader(plain);
+        await reader.OpenAsync(CancellationToken.None);
+        Assert.Equal(CardReader.MaxBlock, reader.CurrentBlockSize);
+        Assert.Contains(plain.Commands, c => Convert.ToHexString(c) == "00A4020C022F01"); // one SELECT, answered 6A82
+
+        // A card that declares extended length and then refuses it is read with short blocks all the same.
+        byte[] dg2 = File(0x75, 3000);
+        var liar = new BlockCard(new() { [0x2F01] = Convert.FromHexString("7F66080202080002021000"), [0x0102] = dg2 }) { MaxLe = 0xDF };
+        var misled = new CardReader(liar);
+        await misled.OpenAsync(CancellationToken.None);
+        Assert.Equal(dg2, await misled.ReadLdsFileAsync(CardReader.FidDg2, CancellationToken.None));
+        Assert.True(misled.CurrentBlockSize <= 0xDF);
     }
 
     [Fact]
