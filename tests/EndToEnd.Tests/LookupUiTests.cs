@@ -25,7 +25,7 @@ public sealed class LookupUiTests(SimulatedKiosk kiosk, Chromium chromium) : ICl
             // Filed here and delivered: the receipt's QR code holds the portal's code.
             var deliveredCode = await FileNotificationAsync(page);
             Assert.Matches(@"^LT-\d{8}-\d{6}$", deliveredCode);
-            var qr = (await LatestReceiptAsync()).GetProperty("qrPayloads").EnumerateArray().Single().GetString()!;
+            var qr = (await kiosk.LatestReceiptAsync()).GetProperty("qrPayloads").EnumerateArray().Single().GetString()!;
             Assert.Equal(deliveredCode, qr);
 
             // A dossier filed at another kiosk: the portal knows it, this kiosk does not.
@@ -171,17 +171,6 @@ public sealed class LookupUiTests(SimulatedKiosk kiosk, Chromium chromium) : ICl
             ? await kiosk.Http.PutAsJsonAsync(kiosk.Ports.PortalUrl + "/api/faults", new { down = true })
             : await kiosk.Http.DeleteAsync(kiosk.Ports.PortalUrl + "/api/faults");
         response.EnsureSuccessStatusCode();
-    }
-
-    private async Task<JsonElement> LatestReceiptAsync()
-    {
-        JsonElement receipts = default;
-        await SimulatedKiosk.WaitUntilAsync(async () =>
-        {
-            receipts = await kiosk.GetJsonAsync(kiosk.Ports.ControlUrl + "/api/receipts");
-            return receipts.GetArrayLength() > 0;
-        }, TimeSpan.FromSeconds(20), "a printed receipt");
-        return receipts[0];
     }
 
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);

@@ -60,7 +60,7 @@ public sealed class ResidenceNotificationTests(SimulatedKiosk kiosk) : IClassFix
             Assert.Equal(1, match.GetProperty("status").GetInt32());
 
             // The receipt came out of the printer, with the dossier code as text and as QR code.
-            var receipt = await LatestReceiptAsync();
+            var receipt = await kiosk.LatestReceiptAsync();
             Assert.Contains(code, receipt.GetProperty("plainText").GetString());
             Assert.Contains("Thông báo lưu trú", receipt.GetProperty("plainText").GetString());
             Assert.Contains(receipt.GetProperty("qrPayloads").EnumerateArray(), q => q.GetString()!.Contains(code));
@@ -192,17 +192,6 @@ public sealed class ResidenceNotificationTests(SimulatedKiosk kiosk) : IClassFix
     }
 
     private Task<JsonElement> Session() => kiosk.GetJsonAsync(kiosk.Ports.HostUrl + "/api/session");
-
-    private async Task<JsonElement> LatestReceiptAsync()
-    {
-        JsonElement receipts = default;
-        await SimulatedKiosk.WaitUntilAsync(async () =>
-        {
-            receipts = await kiosk.GetJsonAsync(kiosk.Ports.ControlUrl + "/api/receipts");
-            return receipts.GetArrayLength() > 0;
-        }, TimeSpan.FromSeconds(20), "a printed receipt");
-        return receipts[0];
-    }
 
     private static Task SaveScreenshotAsync(IPage page, string name) =>
         KioskBrowser.SaveScreenshotAsync(page, "residence-notification-" + name);

@@ -80,6 +80,18 @@ public sealed class SimulatedKiosk : IAsyncLifetime
         await page.ClickAsync("#can-ok");
     }
 
+    /// <summary>The newest receipt the virtual printer has printed (waits up to 20 s for one).</summary>
+    public async Task<JsonElement> LatestReceiptAsync()
+    {
+        JsonElement receipts = default;
+        await WaitUntilAsync(async () =>
+        {
+            receipts = await GetJsonAsync(Ports.ControlUrl + "/api/receipts");
+            return receipts.GetArrayLength() > 0;
+        }, TimeSpan.FromSeconds(20), "a printed receipt");
+        return receipts[0];
+    }
+
     public async Task RemoveCardAsync()
     {
         using var response = await Http.DeleteAsync(Ports.ControlUrl + "/api/card");

@@ -140,19 +140,7 @@ public sealed class CscaTrustStore
     /// <summary>The signer's certificate, once the CMS signature over the list verifies with it.</summary>
     private static Certificate VerifySignature(byte[] content, SodSignerInfo signerInfo, List<byte[]> signedDataCertificates)
     {
-        Certificate? signer = null;
-        foreach (byte[] der in signedDataCertificates)
-        {
-            Certificate candidate;
-            try { candidate = Certificate.Parse(der); }
-            catch (EmrtdException) { continue; }
-            bool byIssuerSerial = signerInfo.IssuerName is not null && signerInfo.SerialNumber is not null
-                && Certificate.SameName(candidate.Issuer, signerInfo.IssuerName)
-                && candidate.SerialNumber.AsSpan().SequenceEqual(signerInfo.SerialNumber);
-            bool byKeyId = signerInfo.SubjectKeyIdentifier is not null && candidate.SubjectKeyIdentifier is not null
-                && candidate.SubjectKeyIdentifier.AsSpan().SequenceEqual(signerInfo.SubjectKeyIdentifier);
-            if (byIssuerSerial || byKeyId) { signer = candidate; break; }
-        }
+        Certificate? signer = PassiveAuthenticator.FindSigner(signerInfo, signedDataCertificates);
         if (signer is null) throw new MasterListRejectedException("it holds no certificate for its signer");
         // Without signed attributes nothing binds the content type to the signature: ICAO lists always carry them.
         if (signerInfo.SignedAttributes is null) throw new MasterListRejectedException("its signature has no signed attributes");

@@ -97,19 +97,7 @@ public static class PassiveAuthenticator
     private static Certificate? CheckSignature(EfSod sod, List<string> invalid)
     {
         SodSignerInfo signerInfo = sod.SignerInfos[0];
-        Certificate? signer = null;
-        foreach (byte[] der in sod.Certificates)
-        {
-            Certificate candidate;
-            try { candidate = Certificate.Parse(der); }
-            catch (EmrtdException) { continue; }
-            bool byIssuerSerial = signerInfo.IssuerName is not null && signerInfo.SerialNumber is not null
-                && Certificate.SameName(candidate.Issuer, signerInfo.IssuerName)
-                && candidate.SerialNumber.AsSpan().SequenceEqual(signerInfo.SerialNumber);
-            bool byKeyId = signerInfo.SubjectKeyIdentifier is not null && candidate.SubjectKeyIdentifier is not null
-                && candidate.SubjectKeyIdentifier.AsSpan().SequenceEqual(signerInfo.SubjectKeyIdentifier);
-            if (byIssuerSerial || byKeyId) { signer = candidate; break; }
-        }
+        Certificate? signer = FindSigner(signerInfo, sod.Certificates);
         if (signer is null)
         {
             invalid.Add("the SOD holds no document signer certificate for its SignerInfo");
@@ -230,4 +218,25 @@ public static class PassiveAuthenticator
 
     private static void HashAlgorithmNameOrFail(AlgorithmIdentifier digest, out System.Security.Cryptography.HashAlgorithmName name) =>
         name = HashAlgorithms.FromOid(digest.Oid) ?? throw new UnsupportedProtocolException($"[PassiveAuthentication] digest algorithm {digest.Oid}");
+
+    /// <summary>
+    /// The certificate among a SignedData's certificates that the signer info names (issuer and serial number, or subject
+    /// key identifier); certificates that do not parse are passed over. Null when none matches.
+    /// </summary>
+    internal static Certificate? FindSigner(SodSignerInfo signerInfo, IEnumerable<byte[]> certificates)
+    {
+        foreach (byte[] der in certificates)
+        {
+            Certificate candidate;
+            try { candidate = Certificate.Parse(der); }
+            catch (EmrtdException) { continue; }
+            bool byIssuerSerial = signerInfo.IssuerName is not null && signerInfo.SerialNumber is not null
+                && Certificate.SameName(candidate.Issuer, signerInfo.IssuerName)
+                && candidate.SerialNumber.AsSpan().SequenceEqual(signerInfo.SerialNumber);
+            bool byKeyId = signerInfo.SubjectKeyIdentifier is not null && candidate.SubjectKeyIdentifier is not null
+                && candidate.SubjectKeyIdentifier.AsSpan().SequenceEqual(signerInfo.SubjectKeyIdentifier);
+            if (byIssuerSerial || byKeyId) return candidate;
+        }
+        return null;
+    }
 }
