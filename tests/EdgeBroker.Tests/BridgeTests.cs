@@ -228,6 +228,156 @@ public class BridgeTests
         Assert.Equal(["{\"n\":1}", "{\"n\":2}", "{\"n\":3}"], await StatusPayloadsAsync(inbox, 3));
     }
 
+    static MqttApplicationMessage Expiring(string topic, string payload, uint expirySeconds) =>
+        new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(Encoding.UTF8.GetBytes(payload))
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag()
+            .WithMessageExpiryInterval(expirySeconds)
+            .Build();
+
+    /// <summary>Stops the central broker; with <paramref name="loseRetained"/> its persistence (retained messages and
+    /// sessions) is wiped too, as a rebuilt or failed-over cluster node would have lost it.</summary>
+    static async Task TakeCentralDownAsync(MosquittoHarness central, CentralOperationsBridge bridge, bool loseRetained = false)
+    {
+        await central.StopAsync();
+        if (loseRetained)
+        {
+            string database = Path.Combine(central.Root, "db");
+            Directory.Delete(database, recursive: true);
+            Directory.CreateDirectory(database);
+        }
+
+        await WaitUntilAsync(() => !bridge.IsConnected, "bridge noticed the uplink is down");
+    }
+
+    static async Task BringCentralBackAsync(MosquittoHarness central, CentralOperationsBridge bridge)
+    {
+        int republishes = bridge.RetainedRepublishes;
+        await central.StartAsync();
+        await WaitUntilAsync(() => bridge.RetainedRepublishes > republishes, "retained state republished after the reconnect");
+    }
+
+    /// <summary>Reads <paramref name="count"/> messages on the kiosk's device topics as "subtopic=payload" and checks
+    /// that nothing more follows. <paramref name="fromRetainedStore"/>: read right after SUBSCRIBE, so each must carry
+    /// the retain flag (a live or session-queued delivery does not).</summary>
+    static async Task<List<string>> DeviceMessagesAsync(Inbox inbox, int count, bool fromRetainedStore = false)
+    {
+        var seen = new List<string>();
+        while (seen.Count < count)
+        {
+            MqttApplicationMessage message = await inbox.NextAsync(TimeSpan.FromSeconds(10));
+            Assert.True(message.Retain || !fromRetainedStore, $"{message.Topic} should come from the retained store");
+            seen.Add($"{message.Topic["kiosks/k1/v1/mcu-01/".Length..]}={Text(message)}");
+        }
+
+        MqttApplicationMessage? extra = await inbox.TryNextAsync(TimeSpan.FromMilliseconds(400));
+        Assert.True(extra is null, $"unexpected extra message on {extra?.Topic}: {(extra is null ? "" : Text(extra))}");
+        return seen;
+    }
+
+    [Fact]
+    public async Task After_a_reconnect_the_cluster_gets_the_retained_state_it_lost_and_nothing_outside_the_allow_list()
+    {
+        Assert.True(MosquittoHarness.IsAvailable, "mosquitto is missing: ./kiosk test installs it");
+        await using MosquittoHarness central = await MosquittoHarness.StartAsync();
+        await using BrokerHarness harness = await BrokerHarness.StartAsync(WithBridge(central));
+        CentralOperationsBridge bridge = harness.Broker.Bridge!;
+        await WaitUntilAsync(() => bridge.RetainedRepublishes >= 1, "first connect done");
+        IMqttClient device = await harness.ConnectDeviceAsync();
+        await device.PublishAsync(Message("kiosk/v1/mcu-01/status", "{\"online\":true,\"firmware\":\"MARK-1\"}", retain: true));
+        await device.PublishAsync(Message("kiosk/v1/mcu-01/state/printer", "{\"paper\":\"ok\",\"cover\":\"closed\"}", retain: true));
+        await device.PublishAsync(Message("kiosk/v1/mcu-01/state/door", "{\"open\":false}", retain: true));
+        await WaitUntilAsync(() => bridge.Queue.Count == 0, "queue forwarded");
+
+        // Nothing changes on the kiosk while the cluster is down and comes back without its retained messages.
+        await TakeCentralDownAsync(central, bridge, loseRetained: true);
+        await BringCentralBackAsync(central, bridge);
+
+        (IMqttClient ops, Inbox inbox) = await central.ConnectOpsAsync();
+        await ops.SubscribeAsync($"kiosks/{KioskId}/v1/#", MqttQualityOfServiceLevel.AtLeastOnce);
+        List<string> retained = await DeviceMessagesAsync(inbox, 2, fromRetainedStore: true);
+        Assert.Equal(
+            ["state/printer={\"paper\":\"ok\",\"cover\":\"closed\"}", "status={\"online\":true,\"firmware\":\"MARK-1\"}"],
+            retained.Order(StringComparer.Ordinal));
+        Assert.Contains("bridge republished retained=2 unchanged=0", harness.LogText);
+        Assert.DoesNotContain("MARK-1", harness.LogText);
+    }
+
+    [Fact]
+    public async Task After_an_outage_the_backlog_goes_first_and_the_republish_skips_what_it_just_delivered()
+    {
+        Assert.True(MosquittoHarness.IsAvailable, "mosquitto is missing: ./kiosk test installs it");
+        await using MosquittoHarness central = await MosquittoHarness.StartAsync();
+        await PrepareOfflineObserverAsync(central);
+        await using BrokerHarness harness = await BrokerHarness.StartAsync(WithBridge(central));
+        CentralOperationsBridge bridge = harness.Broker.Bridge!;
+        await WaitUntilAsync(() => bridge.RetainedRepublishes >= 1, "first connect done");
+        IMqttClient device = await harness.ConnectDeviceAsync();
+        await device.PublishAsync(Message("kiosk/v1/mcu-01/status", "{\"n\":1}", retain: true));
+        await device.PublishAsync(Message("kiosk/v1/mcu-01/state/printer", "{\"paper\":\"ok\"}", retain: true));
+        await WaitUntilAsync(() => bridge.Queue.Count == 0, "queue forwarded");
+        (IMqttClient observer, Inbox before) = await central.ConnectOpsAsync("ops-durable", persistentSession: true);
+        Assert.Equal(["status={\"n\":1}", "state/printer={\"paper\":\"ok\"}"], await DeviceMessagesAsync(before, 2));
+        await observer.DisconnectAsync();
+
+        await TakeCentralDownAsync(central, bridge);
+        await device.PublishAsync(Message("kiosk/v1/mcu-01/status", "{\"n\":2}", retain: true));
+        Assert.Equal(1, bridge.Queue.Count);
+        await BringCentralBackAsync(central, bridge);
+
+        // The queued status first, then the printer state (unchanged, so only the republish sends it); the status the
+        // backlog just delivered is not sent twice.
+        (_, Inbox after) = await central.ConnectOpsAsync("ops-durable", persistentSession: true);
+        Assert.Equal(["status={\"n\":2}", "state/printer={\"paper\":\"ok\"}"], await DeviceMessagesAsync(after, 2));
+        Assert.Contains("bridge republished retained=1 unchanged=1", harness.LogText);
+    }
+
+    [Fact]
+    public async Task An_expired_queued_message_is_not_delivered_and_a_fresh_one_is_with_its_remaining_expiry()
+    {
+        Assert.True(MosquittoHarness.IsAvailable, "mosquitto is missing: ./kiosk test installs it");
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using MosquittoHarness central = await MosquittoHarness.StartAsync();
+        await PrepareOfflineObserverAsync(central);
+        await using BrokerHarness harness = await BrokerHarness.StartAsync(WithBridge(central,
+            bridge => bridge with { Clock = clock, QueueMaxAge = TimeSpan.FromHours(1) }));
+        CentralOperationsBridge bridge = harness.Broker.Bridge!;
+        await WaitUntilAsync(() => bridge.RetainedRepublishes >= 1, "first connect done");
+        await TakeCentralDownAsync(central, bridge);
+
+        IMqttClient device = await harness.ConnectDeviceAsync();
+        await device.PublishAsync(Expiring("kiosk/v1/mcu-01/status", "{\"n\":\"STALE-MARK\"}", expirySeconds: 60));
+        await device.PublishAsync(Message("kiosk/v1/mcu-01/state/printer", "{\"paper\":\"old\"}", retain: true));
+        clock.Advance(TimeSpan.FromHours(2)); // past the status's own expiry and past the queue's maximum age
+        await device.PublishAsync(Expiring("kiosk/v1/mcu-01/status", "{\"n\":\"fresh\"}", expirySeconds: 600));
+        await device.PublishAsync(Message("kiosk/v1/mcu-01/state/printer", "{\"paper\":\"new\"}", retain: true));
+        clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(4, bridge.Queue.Count);
+
+        await BringCentralBackAsync(central, bridge);
+        Assert.Equal(2, bridge.Queue.Expired);
+        Assert.Equal(0, bridge.Queue.Dropped);
+
+        (_, Inbox inbox) = await central.ConnectOpsAsync("ops-durable", persistentSession: true);
+        MqttApplicationMessage status = await inbox.NextAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("{\"n\":\"fresh\"}", Text(status));
+        Assert.InRange(status.MessageExpiryInterval, 1u, 590u);
+        Assert.Equal(["state/printer={\"paper\":\"new\"}"], await DeviceMessagesAsync(inbox, 1));
+
+        // Operations see the count in the health message; the log has counts, never the payloads.
+        (IMqttClient ops, Inbox healthInbox) = await central.ConnectOpsAsync();
+        await ops.SubscribeAsync(BridgeTopics.Health(KioskId));
+        // The retained one may still be from before the outage; the one after the reconnect carries the count.
+        (MqttApplicationMessage health, _) = await ReadUntilAsync(healthInbox, BridgeTopics.Health(KioskId),
+            message => Text(message).Contains("\"expired\":2", StringComparison.Ordinal));
+        using JsonDocument healthBody = JsonDocument.Parse(Text(health));
+        Assert.Equal(0, healthBody.RootElement.GetProperty("dropped").GetInt64());
+        Assert.DoesNotContain("STALE-MARK", harness.LogText);
+        Assert.Contains("bridge republished retained=0 unchanged=2", harness.LogText);
+    }
+
     [Fact]
     public async Task Central_ping_is_answered_and_broken_or_foreign_commands_change_nothing()
     {

@@ -137,6 +137,20 @@ public sealed class Inbox
         return await _messages.Reader.ReadAsync(cancel.Token);
     }
 
+    /// <summary>The next message, or null when none arrives within the wait.</summary>
+    public async Task<MqttApplicationMessage?> TryNextAsync(TimeSpan wait)
+    {
+        using var cancel = new CancellationTokenSource(wait);
+        try
+        {
+            return await _messages.Reader.ReadAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>True if nothing arrives within the wait (for "was not delivered" checks).</summary>
     public async Task<bool> StaysEmptyAsync(TimeSpan wait)
     {

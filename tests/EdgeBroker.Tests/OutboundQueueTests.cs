@@ -121,4 +121,79 @@ public sealed class OutboundQueueTests : IDisposable
         Assert.Equal(40, queue.Count);
         Assert.Equal("260", Encoding.UTF8.GetString(queue.Peek()!.Payload));
     }
+
+    [Fact]
+    public void Records_past_the_publishers_expiry_or_the_maximum_age_are_dropped_when_they_come_up_and_counted()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
+        using (var queue = new OutboundQueue(_directory, 100, 1 << 20, maxAge: TimeSpan.FromHours(1), clock: clock))
+        {
+            queue.Enqueue("t", Bytes("short"), retain: true, expiryIntervalSeconds: 60);
+            queue.Enqueue("t", Bytes("none"), retain: true);
+            queue.Enqueue("t", Bytes("long"), retain: true, expiryIntervalSeconds: 7200);
+
+            clock.Advance(TimeSpan.FromSeconds(61));
+            Assert.Equal("none", Encoding.UTF8.GetString(queue.Peek()!.Payload));
+            Assert.Equal(1, queue.Expired);
+            Assert.Equal(2, queue.Count);
+
+            // The maximum age caps even a longer publisher expiry.
+            clock.Advance(TimeSpan.FromHours(1));
+            Assert.Null(queue.Peek());
+            Assert.Equal(3, queue.Expired);
+            Assert.Equal(0, queue.Dropped);
+
+            queue.Enqueue("t", Bytes("fresh"), retain: true);
+        }
+
+        using var reopened = new OutboundQueue(_directory, 100, 1 << 20, maxAge: TimeSpan.FromHours(1), clock: clock);
+        Assert.Equal(3, reopened.Expired);
+        Assert.Equal("fresh", Drain(reopened));
+    }
+
+    [Fact]
+    public void Expired_records_anywhere_in_the_queue_are_dropped_at_start_up_once()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
+        using (var queue = new OutboundQueue(_directory, 100, 1 << 20, clock: clock))
+        {
+            queue.Enqueue("t", Bytes("long"), retain: false, expiryIntervalSeconds: 3600);
+            queue.Enqueue("t", Bytes("SHORT-LIVED"), retain: false, expiryIntervalSeconds: 10);
+            queue.Enqueue("t", Bytes("none"), retain: false);
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(11));
+        var warnings = new List<string>();
+        using (var reopened = new OutboundQueue(_directory, 100, 1 << 20, warnings.Add, clock: clock))
+        {
+            Assert.Equal(1, reopened.Expired);
+            Assert.Equal(2, reopened.Count);
+            string warning = Assert.Single(warnings);
+            Assert.DoesNotContain("SHORT-LIVED", warning);
+        }
+
+        Assert.DoesNotContain("SHORT-LIVED", Encoding.UTF8.GetString(File.ReadAllBytes(Path.Combine(_directory, OutboundQueue.LogFileName))));
+
+        // The record is gone from the log, so it is not counted again.
+        using var again = new OutboundQueue(_directory, 100, 1 << 20, clock: clock);
+        Assert.Equal(1, again.Expired);
+        Assert.Equal("long,none", Drain(again));
+        again.Enqueue("t", Bytes("next"), retain: false);
+        Assert.Equal("next", Drain(again));
+    }
+
+    [Fact]
+    public void The_publishers_expiry_is_forwarded_minus_the_time_queued()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
+        using var queue = new OutboundQueue(_directory, 100, 1 << 20, clock: clock);
+        queue.Enqueue("t", Bytes("a"), retain: true, expiryIntervalSeconds: 100);
+        queue.Enqueue("t", Bytes("b"), retain: true);
+        clock.Advance(TimeSpan.FromSeconds(30.5));
+
+        QueuedMessage first = queue.Peek()!;
+        Assert.Equal(70u, first.RemainingExpirySeconds(clock.GetUtcNow()));
+        queue.Acknowledge(first.Sequence);
+        Assert.Null(queue.Peek()!.RemainingExpirySeconds(clock.GetUtcNow()));
+    }
 }

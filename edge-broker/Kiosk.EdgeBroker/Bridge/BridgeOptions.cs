@@ -32,6 +32,13 @@ public sealed record BridgeOptions
     /// <summary>Bytes of topic + payload kept in the outbound queue; beyond it the oldest is dropped.</summary>
     public long QueueMaxBytes { get; init; } = 8 * 1024 * 1024;
 
+    /// <summary>Oldest a queued message may be when it is sent; older ones are dropped and counted as expired. A
+    /// publisher's shorter MQTT 5 message expiry interval wins.</summary>
+    public TimeSpan QueueMaxAge { get; init; } = OutboundQueue.DefaultMaxAge;
+
+    /// <summary>The clock that ages queued messages (tests pass a manual one).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
     /// <summary>How often the kiosk health message is published while connected.</summary>
     public TimeSpan HealthInterval { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -83,6 +90,11 @@ public sealed record BridgeOptions
         if (QueueMaxMessages < 1 || QueueMaxBytes < 1024)
         {
             throw new ArgumentException("--bridge-queue-max must be at least 1.");
+        }
+
+        if (QueueMaxAge <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("--bridge-queue-max-age-hours must be at least 1.");
         }
     }
 }

@@ -18,7 +18,11 @@ public sealed record BrokerHealth(TimeSpan Uptime, int ConnectedClients, long Ca
 /// - Up: <see cref="Offer"/> is called by the broker for every publish its ACL accepted; only the allow-list of
 ///   <see cref="BridgeTopics"/> (device status, printer state) is kept, renamed under <c>kiosks/{kioskId}/</c> and
 ///   appended to the durable <see cref="OutboundQueue"/>. One loop forwards the queue in order (QoS 1, retain as the
-///   source), acknowledging each record after the central PUBACK.
+///   source, the publisher's message expiry minus the time queued), acknowledging each record after the central
+///   PUBACK. Expired records are dropped by the queue, never sent.
+/// - After each connect, once the backlog is forwarded, the broker's retained messages on allow-listed topics are
+///   republished (retained) so the cluster has the current state even if it lost its own retained messages; a
+///   topic the backlog just delivered with the same payload is skipped.
 /// - Connection: an MQTTnet 5 client (MQTT 5, clean start) with a retained will <c>bridge/state</c> =
 ///   <c>{"online":false}</c> and a retained <c>{"online":true}</c> after each connect. MQTTnet 5 has no managed
 ///   client: the loop reconnects with exponential backoff and checks an idle uplink with <c>TryPingAsync</c>.
@@ -37,6 +41,7 @@ public sealed class CentralOperationsBridge : IAsyncDisposable
     readonly BridgeOptions _options;
     readonly BrokerLog _log;
     readonly Func<Task<BrokerHealth>> _health;
+    readonly Func<Task<IList<MqttApplicationMessage>>> _retainedMessages;
     readonly OutboundQueue _queue;
     readonly IMqttClient _client;
     readonly string? _password;
@@ -45,13 +50,20 @@ public sealed class CentralOperationsBridge : IAsyncDisposable
     readonly CancellationTokenSource _stopping = new();
     Task? _loop;
     bool _announcedDown;
+    // Set at connect, cleared once the retained state is republished: what the backlog delivered meanwhile (central
+    // topic → payload of a retained record), so the republish can skip it. Only the forwarding loop touches it.
+    Dictionary<string, byte[]>? _forwardedSinceConnect;
+    int _retainedRepublishes;
 
-    public CentralOperationsBridge(BridgeOptions options, string dataDirectory, BrokerLog log, Func<Task<BrokerHealth>> health)
+    /// <param name="retainedMessages">The local broker's current retained messages (all topics; the bridge filters).</param>
+    public CentralOperationsBridge(BridgeOptions options, string dataDirectory, BrokerLog log, Func<Task<BrokerHealth>> health,
+        Func<Task<IList<MqttApplicationMessage>>> retainedMessages)
     {
         options.Validate();
         _options = options;
         _log = log;
         _health = health;
+        _retainedMessages = retainedMessages;
         _password = options.PasswordFile is null ? null : File.ReadAllText(options.PasswordFile).Trim();
         if (options.CaFile is not null)
         {
@@ -68,7 +80,7 @@ public sealed class CentralOperationsBridge : IAsyncDisposable
             ? null
             : X509Certificate2.CreateFromPemFile(options.CertificateFile, options.KeyFile);
         _queue = new OutboundQueue(Path.Combine(dataDirectory, QueueFolder), options.QueueMaxMessages, options.QueueMaxBytes,
-            warning => _log.Warn(warning));
+            warning => _log.Warn(warning), options.QueueMaxAge, options.Clock);
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += OnCommandAsync;
     }
@@ -79,6 +91,9 @@ public sealed class CentralOperationsBridge : IAsyncDisposable
 
     public string KioskId => _options.KioskId;
 
+    /// <summary>How many times the retained state was republished completely (once per successful connect).</summary>
+    public int RetainedRepublishes => Volatile.Read(ref _retainedRepublishes);
+
     /// <summary>Starts the forwarding loop; returns at once (the uplink may be down, that is normal).</summary>
     public void Start()
     {
@@ -87,7 +102,7 @@ public sealed class CentralOperationsBridge : IAsyncDisposable
             throw new InvalidOperationException("The bridge is already started.");
         }
 
-        _log.Info($"bridge to {_options.Url.Scheme}://{_options.Url.Host}:{_options.Port} kiosk={_options.KioskId} queued={_queue.Count} dropped={_queue.Dropped}");
+        _log.Info($"bridge to {_options.Url.Scheme}://{_options.Url.Host}:{_options.Port} kiosk={_options.KioskId} queued={_queue.Count} dropped={_queue.Dropped} expired={_queue.Expired}");
         _loop = Task.Run(() => RunAsync(_stopping.Token));
     }
 
@@ -105,7 +120,8 @@ public sealed class CentralOperationsBridge : IAsyncDisposable
 
         try
         {
-            _queue.Enqueue(central, message.Payload.IsSingleSegment ? message.Payload.FirstSpan : message.Payload.ToArray(), message.Retain);
+            _queue.Enqueue(central, message.Payload.IsSingleSegment ? message.Payload.FirstSpan : message.Payload.ToArray(), message.Retain,
+                message.MessageExpiryInterval);
         }
         catch (IOException exception)
         {
@@ -141,7 +157,7 @@ public sealed class CentralOperationsBridge : IAsyncDisposable
             }
         }
 
-        _log.Info($"bridge stopped queued={_queue.Count} dropped={_queue.Dropped}");
+        _log.Info($"bridge stopped queued={_queue.Count} dropped={_queue.Dropped} expired={_queue.Expired}");
     }
 
     public async ValueTask DisposeAsync()
@@ -174,6 +190,11 @@ public sealed class CentralOperationsBridge : IAsyncDisposable
                 }
 
                 await DrainAsync(stopping).ConfigureAwait(false);
+                if (_forwardedSinceConnect is not null)
+                {
+                    // After the backlog, so the newest state wins; anything enqueued meanwhile follows it.
+                    await RepublishRetainedAsync(stopping).ConfigureAwait(false);
+                }
 
                 if (DateTime.UtcNow >= nextHealth)
                 {
@@ -283,7 +304,8 @@ public sealed class CentralOperationsBridge : IAsyncDisposable
             .Build(), timeout.Token).ConfigureAwait(false);
         await PublishCheckedAsync(StateMessage(online: true), timeout.Token).ConfigureAwait(false);
         _announcedDown = false;
-        _log.Info($"bridge connected to {_options.Url.Host}:{_options.Port} kiosk={_options.KioskId} queued={_queue.Count} dropped={_queue.Dropped}");
+        _forwardedSinceConnect = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        _log.Info($"bridge connected to {_options.Url.Host}:{_options.Port} kiosk={_options.KioskId} queued={_queue.Count} dropped={_queue.Dropped} expired={_queue.Expired}");
     }
 
     bool ValidateServerCertificate(X509Certificate? presented, SslPolicyErrors errors)
@@ -312,18 +334,68 @@ public sealed class CentralOperationsBridge : IAsyncDisposable
     {
         while (_queue.Peek() is { } next)
         {
-            MqttApplicationMessage message = new MqttApplicationMessageBuilder()
+            MqttApplicationMessageBuilder message = new MqttApplicationMessageBuilder()
                 .WithTopic(next.Topic)
                 .WithPayload(next.Payload)
                 .WithRetainFlag(next.Retain)
                 .WithContentType("application/json")
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .Build();
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+            if (next.RemainingExpirySeconds(_options.Clock.GetUtcNow()) is { } remaining)
+            {
+                message = message.WithMessageExpiryInterval(remaining);
+            }
+
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             timeout.CancelAfter(_options.OperationTimeout);
-            await PublishCheckedAsync(message, timeout.Token).ConfigureAwait(false);
+            await PublishCheckedAsync(message.Build(), timeout.Token).ConfigureAwait(false);
             _queue.Acknowledge(next.Sequence);
+            if (next.Retain && _forwardedSinceConnect is not null)
+            {
+                _forwardedSinceConnect[next.Topic] = next.Payload;
+            }
         }
+    }
+
+    /// <summary>
+    /// Sends the local retained messages of allow-listed topics to central, retained, so a cluster that lost or has
+    /// stale retained state gets the current one. Skips a topic whose current payload the backlog delivered since
+    /// this connect. If the uplink fails midway, the next connect starts over.
+    /// </summary>
+    async Task RepublishRetainedAsync(CancellationToken stopping)
+    {
+        IList<MqttApplicationMessage> retained = await _retainedMessages().ConfigureAwait(false);
+        int republished = 0;
+        int unchanged = 0;
+        foreach (MqttApplicationMessage local in retained)
+        {
+            string? central = BridgeTopics.MapUpstream(_options.KioskId, local.Topic);
+            if (central is null || local.Payload.IsEmpty)
+            {
+                continue;
+            }
+
+            byte[] payload = local.Payload.ToArray();
+            if (_forwardedSinceConnect!.TryGetValue(central, out byte[]? forwarded) && forwarded.AsSpan().SequenceEqual(payload))
+            {
+                unchanged++;
+                continue;
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            timeout.CancelAfter(_options.OperationTimeout);
+            await PublishCheckedAsync(new MqttApplicationMessageBuilder()
+                .WithTopic(central)
+                .WithPayload(payload)
+                .WithRetainFlag(true)
+                .WithContentType("application/json")
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build(), timeout.Token).ConfigureAwait(false);
+            republished++;
+        }
+
+        _forwardedSinceConnect = null;
+        Interlocked.Increment(ref _retainedRepublishes);
+        _log.Info($"bridge republished retained={republished} unchanged={unchanged}");
     }
 
     async Task PublishCheckedAsync(MqttApplicationMessage message, CancellationToken cancellation)
@@ -348,6 +420,7 @@ public sealed class CentralOperationsBridge : IAsyncDisposable
             queueLength = _queue.Count,
             queueBytes = _queue.Bytes,
             dropped = _queue.Dropped,
+            expired = _queue.Expired,
             cardsPlaced = health.CardsPlaced,
             cardsRemoved = health.CardsRemoved,
         };
@@ -405,7 +478,7 @@ public sealed class CentralOperationsBridge : IAsyncDisposable
 
             BrokerHealth health = await _health().ConfigureAwait(false);
             object body = valid
-                ? new { kioskId = _options.KioskId, id = requestId, ok = true, time = DateTimeOffset.UtcNow, uptimeSeconds = (long)health.Uptime.TotalSeconds, queueLength = _queue.Count, dropped = _queue.Dropped }
+                ? new { kioskId = _options.KioskId, id = requestId, ok = true, time = DateTimeOffset.UtcNow, uptimeSeconds = (long)health.Uptime.TotalSeconds, queueLength = _queue.Count, dropped = _queue.Dropped, expired = _queue.Expired }
                 : new { kioskId = _options.KioskId, id = (string?)null, ok = false, error = "bad-request", time = DateTimeOffset.UtcNow };
             MqttApplicationMessageBuilder reply = new MqttApplicationMessageBuilder()
                 .WithTopic(BridgeTopics.PingReply(_options.KioskId))

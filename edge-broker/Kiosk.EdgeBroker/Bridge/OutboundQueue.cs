@@ -4,10 +4,26 @@ using System.Text.Json;
 
 namespace Kiosk.EdgeBroker.Bridge;
 
-/// <summary>One message waiting for the uplink: the central topic, the payload and the source's retain flag.</summary>
-public sealed record QueuedMessage(long Sequence, string Topic, byte[] Payload, bool Retain)
+/// <summary>
+/// One message waiting for the uplink: the central topic, the payload, the source's retain flag, when it was queued
+/// and the publisher's MQTT 5 message expiry interval in seconds (0 = the publisher set none).
+/// </summary>
+public sealed record QueuedMessage(long Sequence, string Topic, byte[] Payload, bool Retain, DateTimeOffset EnqueuedAt, uint ExpiryIntervalSeconds)
 {
     public long Size => Encoding.UTF8.GetByteCount(Topic) + Payload.Length;
+
+    /// <summary>What is left of the publisher's expiry interval at <paramref name="now"/> (at least 1 s), or null when
+    /// the publisher set none. MQTT 5 asks a forwarding server to send the remaining interval, not the original.</summary>
+    public uint? RemainingExpirySeconds(DateTimeOffset now)
+    {
+        if (ExpiryIntervalSeconds == 0)
+        {
+            return null;
+        }
+
+        double waited = Math.Max(0, (now - EnqueuedAt).TotalSeconds);
+        return (uint)Math.Max(1, ExpiryIntervalSeconds - Math.Floor(waited));
+    }
 }
 
 /// <summary>
@@ -18,6 +34,9 @@ public sealed record QueuedMessage(long Sequence, string Topic, byte[] Payload, 
 ///   edge broker survives a broker restart or a power cut.
 /// - Bound: at most <c>maxMessages</c> records and <c>maxBytes</c> of topic + payload; beyond that the OLDEST records
 ///   are dropped and counted (<see cref="Dropped"/>, persisted). The newest state of a device matters most.
+/// - Expiry: a record expires when the publisher's MQTT 5 message expiry interval has passed, or in any case after
+///   <c>maxAge</c>. Expired records are dropped and counted (<see cref="Expired"/>, persisted) when they come up for
+///   sending (<see cref="Peek"/>) and when the queue is opened. Ages come from the injected <see cref="TimeProvider"/>.
 /// - Forwarding is at least once: a record is removed only after the central broker acknowledged it (PUBACK), so a
 ///   crash between PUBACK and <see cref="Acknowledge"/> sends it twice.
 /// - Records are framed with a length and a CRC-32; a torn tail (power cut mid-write) is cut off at the next open.
@@ -37,6 +56,8 @@ public sealed class OutboundQueue : IDisposable
     readonly string _statePath;
     readonly int _maxMessages;
     readonly long _maxBytes;
+    readonly TimeSpan _maxAge;
+    readonly TimeProvider _clock;
     readonly Action<string>? _warn;
     readonly Lock _sync = new();
     readonly LinkedList<QueuedMessage> _live = new();
@@ -45,20 +66,27 @@ public sealed class OutboundQueue : IDisposable
     long _bytes;
     long _acknowledged;
     long _dropped;
+    long _expired;
     long _nextSequence;
     int _deadRecords;
 
-    public OutboundQueue(string directory, int maxMessages, long maxBytes, Action<string>? warn = null)
+    /// <summary>Default for <c>maxAge</c>: a week-old device status is history, not state.</summary>
+    public static readonly TimeSpan DefaultMaxAge = TimeSpan.FromDays(7);
+
+    public OutboundQueue(string directory, int maxMessages, long maxBytes, Action<string>? warn = null,
+        TimeSpan? maxAge = null, TimeProvider? clock = null)
     {
         Directory.CreateDirectory(directory);
         _logPath = Path.Combine(directory, LogFileName);
         _statePath = Path.Combine(directory, StateFileName);
         _maxMessages = maxMessages;
         _maxBytes = maxBytes;
+        _maxAge = maxAge ?? DefaultMaxAge;
+        _clock = clock ?? TimeProvider.System;
         _warn = warn;
         LoadState();
-        _log = LoadLog();
-        _nextSequence = Math.Max(_acknowledged, _live.Last?.Value.Sequence ?? 0) + 1;
+        _log = LoadLog(out long highestSequence);
+        _nextSequence = Math.Max(_acknowledged, highestSequence) + 1;
     }
 
     public string DirectoryPath => Path.GetDirectoryName(_logPath)!;
@@ -88,12 +116,17 @@ public sealed class OutboundQueue : IDisposable
     /// <summary>Messages dropped because the queue was full (oldest first), since the queue was created.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
+    /// <summary>Messages dropped because they expired before they could be sent, since the queue was created.</summary>
+    public long Expired => Interlocked.Read(ref _expired);
+
     /// <summary>Appends one message durably; drops the oldest ones first when the bound would be exceeded.</summary>
-    public void Enqueue(string topic, ReadOnlySpan<byte> payload, bool retain)
+    /// <param name="expiryIntervalSeconds">The publisher's MQTT 5 message expiry interval; 0 = none (then only the
+    /// queue's maximum age applies).</param>
+    public void Enqueue(string topic, ReadOnlySpan<byte> payload, bool retain, uint expiryIntervalSeconds = 0)
     {
         lock (_sync)
         {
-            var message = new QueuedMessage(_nextSequence, topic, payload.ToArray(), retain);
+            var message = new QueuedMessage(_nextSequence, topic, payload.ToArray(), retain, _clock.GetUtcNow(), expiryIntervalSeconds);
             if (message.Size > _maxBytes)
             {
                 // It could never fit; count it as dropped rather than emptying the whole queue for it. (It takes no
@@ -128,13 +161,35 @@ public sealed class OutboundQueue : IDisposable
         _signal.Release();
     }
 
-    /// <summary>The oldest message, or null when empty.</summary>
+    /// <summary>The oldest message that has not expired, or null when empty. Expired messages ahead of it are
+    /// dropped and counted first, so an expired record is never sent.</summary>
     public QueuedMessage? Peek()
     {
         lock (_sync)
         {
+            DateTimeOffset now = _clock.GetUtcNow();
+            bool expired = false;
+            while (_live.First is { } head && IsExpired(head.Value, now))
+            {
+                RemoveHead();
+                Interlocked.Increment(ref _expired);
+                expired = true;
+            }
+
+            if (expired)
+            {
+                SaveState();
+                MaybeCompact();
+            }
+
             return _live.First?.Value;
         }
+    }
+
+    bool IsExpired(QueuedMessage message, DateTimeOffset now)
+    {
+        TimeSpan age = now - message.EnqueuedAt;
+        return age >= _maxAge || (message.ExpiryIntervalSeconds > 0 && age >= TimeSpan.FromSeconds(message.ExpiryIntervalSeconds));
     }
 
     /// <summary>Removes the oldest message once the central broker has it. Ignored if it was dropped meanwhile.</summary>
@@ -212,6 +267,12 @@ public sealed class OutboundQueue : IDisposable
             return;
         }
 
+        RewriteLog();
+    }
+
+    /// <summary>Replaces the log with the live records only (temp file, fsync, rename).</summary>
+    void RewriteLog()
+    {
         string temp = _logPath + ".tmp";
         using (var rewrite = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
@@ -236,8 +297,10 @@ public sealed class OutboundQueue : IDisposable
         return stream;
     }
 
-    FileStream LoadLog()
+    FileStream LoadLog(out long highestSequence)
     {
+        highestSequence = 0;
+        DateTimeOffset openedAt = _clock.GetUtcNow();
         FileStream stream = OpenForAppend();
         stream.Seek(0, SeekOrigin.Begin);
         byte[] content = new byte[stream.Length];
@@ -246,7 +309,7 @@ public sealed class OutboundQueue : IDisposable
         int offset = 0;
         while (offset < content.Length)
         {
-            QueuedMessage? message = Decode(content.AsSpan(offset), out int consumed);
+            QueuedMessage? message = Decode(content.AsSpan(offset), openedAt, out int consumed);
             if (message is null)
             {
                 _warn?.Invoke($"bridge queue: {content.Length - offset} unreadable bytes at the end of {LogFileName} cut off");
@@ -254,6 +317,7 @@ public sealed class OutboundQueue : IDisposable
             }
 
             offset += consumed;
+            highestSequence = Math.Max(highestSequence, message.Sequence);
             if (message.Sequence <= _acknowledged)
             {
                 _deadRecords++;
@@ -273,10 +337,37 @@ public sealed class OutboundQueue : IDisposable
             Interlocked.Increment(ref _dropped);
         }
 
+        // Expired records go at start-up wherever they are in the queue (a short expiry can sit behind a long one).
+        // They are not at the head, so the forwarded watermark cannot cover them: the log is rewritten without them
+        // before the count is saved (a crash in between loses the count, never brings a record back).
+        int expired = 0;
+        for (LinkedListNode<QueuedMessage>? node = _live.First; node is not null;)
+        {
+            LinkedListNode<QueuedMessage>? next = node.Next;
+            if (IsExpired(node.Value, openedAt))
+            {
+                _live.Remove(node);
+                _bytes -= node.Value.Size;
+                expired++;
+            }
+
+            node = next;
+        }
+
+        if (expired > 0)
+        {
+            _log = stream;
+            RewriteLog();
+            stream = _log;
+            Interlocked.Add(ref _expired, expired);
+            SaveState();
+            _warn?.Invoke($"bridge queue: dropped {expired} expired records at start-up");
+        }
+
         return stream;
     }
 
-    sealed record QueueState(long Acknowledged, long Dropped);
+    sealed record QueueState(long Acknowledged, long Dropped, long Expired);
 
     static readonly JsonSerializerOptions StateJson = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
@@ -292,6 +383,7 @@ public sealed class OutboundQueue : IDisposable
             QueueState? state = JsonSerializer.Deserialize<QueueState>(File.ReadAllBytes(_statePath), StateJson);
             _acknowledged = state?.Acknowledged ?? 0;
             _dropped = state?.Dropped ?? 0;
+            _expired = state?.Expired ?? 0;
         }
         catch (JsonException)
         {
@@ -303,31 +395,40 @@ public sealed class OutboundQueue : IDisposable
     void SaveState()
     {
         string temp = _statePath + ".tmp";
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(new QueueState(_acknowledged, Interlocked.Read(ref _dropped)), StateJson));
+        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(new QueueState(_acknowledged, Interlocked.Read(ref _dropped), Interlocked.Read(ref _expired)), StateJson));
         File.Move(temp, _statePath, overwrite: true);
     }
 
     // Record: magic (2) | body length (4) | body | CRC-32 of body (4).
-    // Body: sequence (8) | flags (1, bit 0 = retain) | topic length (2) | topic UTF-8 | payload.
+    // Body: sequence (8) | flags (1: bit 0 = retain, bit 1 = timed) | if timed: enqueued at, Unix ms (8), expiry
+    // interval s (4) | topic length (2) | topic UTF-8 | payload. Records written before expiry existed are not timed.
+    const byte RetainFlag = 1;
+    const byte TimedFlag = 2;
+    const int TimingBytes = 8 + 4;
+
     static byte[] Encode(QueuedMessage message)
     {
         byte[] topic = Encoding.UTF8.GetBytes(message.Topic);
-        int bodyLength = 8 + 1 + 2 + topic.Length + message.Payload.Length;
+        int bodyLength = 8 + 1 + TimingBytes + 2 + topic.Length + message.Payload.Length;
         byte[] record = new byte[HeaderBytes + bodyLength + 4];
         Span<byte> span = record;
         BinaryPrimitives.WriteUInt16LittleEndian(span, Magic);
         BinaryPrimitives.WriteInt32LittleEndian(span[2..], bodyLength);
         Span<byte> body = span.Slice(HeaderBytes, bodyLength);
         BinaryPrimitives.WriteInt64LittleEndian(body, message.Sequence);
-        body[8] = message.Retain ? (byte)1 : (byte)0;
-        BinaryPrimitives.WriteUInt16LittleEndian(body[9..], (ushort)topic.Length);
-        topic.CopyTo(body[11..]);
-        message.Payload.CopyTo(body[(11 + topic.Length)..]);
+        body[8] = (byte)(TimedFlag | (message.Retain ? RetainFlag : 0));
+        BinaryPrimitives.WriteInt64LittleEndian(body[9..], message.EnqueuedAt.ToUnixTimeMilliseconds());
+        BinaryPrimitives.WriteUInt32LittleEndian(body[17..], message.ExpiryIntervalSeconds);
+        Span<byte> rest = body[(9 + TimingBytes)..];
+        BinaryPrimitives.WriteUInt16LittleEndian(rest, (ushort)topic.Length);
+        topic.CopyTo(rest[2..]);
+        message.Payload.CopyTo(rest[(2 + topic.Length)..]);
         BinaryPrimitives.WriteUInt32LittleEndian(span[(HeaderBytes + bodyLength)..], Crc32(body));
         return record;
     }
 
-    static QueuedMessage? Decode(ReadOnlySpan<byte> data, out int consumed)
+    /// <param name="untimedEnqueuedAt">The age origin for records written before expiry existed: the queue's open.</param>
+    static QueuedMessage? Decode(ReadOnlySpan<byte> data, DateTimeOffset untimedEnqueuedAt, out int consumed)
     {
         consumed = 0;
         if (data.Length < HeaderBytes || BinaryPrimitives.ReadUInt16LittleEndian(data) != Magic)
@@ -347,8 +448,30 @@ public sealed class OutboundQueue : IDisposable
             return null;
         }
 
-        int topicLength = BinaryPrimitives.ReadUInt16LittleEndian(body[9..]);
-        if (11 + topicLength > bodyLength)
+        byte flags = body[8];
+        DateTimeOffset enqueuedAt = untimedEnqueuedAt;
+        uint expiryInterval = 0;
+        ReadOnlySpan<byte> rest = body[9..];
+        if ((flags & TimedFlag) != 0)
+        {
+            if (rest.Length < TimingBytes + 2)
+            {
+                return null;
+            }
+
+            long enqueuedMilliseconds = BinaryPrimitives.ReadInt64LittleEndian(rest);
+            if (enqueuedMilliseconds < 0 || enqueuedMilliseconds > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+            {
+                return null;
+            }
+
+            enqueuedAt = DateTimeOffset.FromUnixTimeMilliseconds(enqueuedMilliseconds);
+            expiryInterval = BinaryPrimitives.ReadUInt32LittleEndian(rest[8..]);
+            rest = rest[TimingBytes..];
+        }
+
+        int topicLength = BinaryPrimitives.ReadUInt16LittleEndian(rest);
+        if (2 + topicLength > rest.Length)
         {
             return null;
         }
@@ -356,9 +479,11 @@ public sealed class OutboundQueue : IDisposable
         consumed = HeaderBytes + bodyLength + 4;
         return new QueuedMessage(
             BinaryPrimitives.ReadInt64LittleEndian(body),
-            Encoding.UTF8.GetString(body.Slice(11, topicLength)),
-            body[(11 + topicLength)..].ToArray(),
-            (body[8] & 1) != 0);
+            Encoding.UTF8.GetString(rest.Slice(2, topicLength)),
+            rest[(2 + topicLength)..].ToArray(),
+            (flags & RetainFlag) != 0,
+            enqueuedAt,
+            expiryInterval);
     }
 
     static readonly uint[] CrcTable = BuildCrcTable();

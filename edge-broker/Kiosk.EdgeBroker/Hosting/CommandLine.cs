@@ -17,7 +17,7 @@ public static class CommandLine
         Kiosk.EdgeBroker [--port 1883] [--bind 127.0.0.1] [--data var/broker] [--secrets var/secrets]
                          [--bridge-url mqtts://HOST:8883 --kiosk-id ID [--bridge-user NAME --bridge-password-file FILE]
                           [--bridge-ca CA.pem] [--bridge-cert CERT.pem --bridge-key KEY.pem] [--bridge-queue-max 10000]
-                          [--bridge-health-seconds 60]]
+                          [--bridge-queue-max-age-hours 168] [--bridge-health-seconds 60]]
         Kiosk.EdgeBroker adduser NAME --role device|host|bridge [--data var/broker] [--secrets var/secrets]
         """;
 
@@ -68,7 +68,7 @@ public static class CommandLine
                         : throw new ArgumentException("--role must be device, host or bridge.");
                     break;
                 case "--bridge-url" or "--kiosk-id" or "--bridge-user" or "--bridge-password-file" or "--bridge-ca"
-                    or "--bridge-cert" or "--bridge-key" or "--bridge-queue-max" or "--bridge-health-seconds" when !addUser:
+                    or "--bridge-cert" or "--bridge-key" or "--bridge-queue-max" or "--bridge-queue-max-age-hours" or "--bridge-health-seconds" when !addUser:
                     bridge[name] = Value();
                     break;
                 case "--data":
@@ -133,6 +133,16 @@ public static class CommandLine
                 QueueMaxMessages = int.TryParse(queueMax, out int parsed) && parsed >= 1
                     ? parsed
                     : throw new ArgumentException("--bridge-queue-max must be a whole number of messages, at least 1."),
+            };
+        }
+
+        if (values.TryGetValue("--bridge-queue-max-age-hours", out string? maxAgeHours))
+        {
+            options = options with
+            {
+                QueueMaxAge = int.TryParse(maxAgeHours, out int parsed) && parsed is >= 1 and <= 24 * 366
+                    ? TimeSpan.FromHours(parsed)
+                    : throw new ArgumentException("--bridge-queue-max-age-hours must be 1-8784."),
             };
         }
 

@@ -72,7 +72,7 @@ public sealed class EdgeBroker : IAsyncDisposable
         if (_options.Bridge is not null)
         {
             // The queue is open before the first publish can arrive, so nothing allow-listed is missed.
-            _bridge = new CentralOperationsBridge(_options.Bridge, _options.DataDirectory, _log, HealthAsync);
+            _bridge = new CentralOperationsBridge(_options.Bridge, _options.DataDirectory, _log, HealthAsync, RetainedMessagesAsync);
         }
 
         MqttServerOptionsBuilder builder = new MqttServerFactory().CreateServerOptionsBuilder()
@@ -252,6 +252,9 @@ public sealed class EdgeBroker : IAsyncDisposable
 
         return new BrokerHealth(_uptime.Elapsed, clients, Interlocked.Read(ref _cardsPlaced), Interlocked.Read(ref _cardsRemoved));
     }
+
+    async Task<IList<MQTTnet.MqttApplicationMessage>> RetainedMessagesAsync() =>
+        _server is { } server ? await server.GetRetainedMessagesAsync().ConfigureAwait(false) : [];
 
     Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs subscription)
     {
