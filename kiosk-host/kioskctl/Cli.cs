@@ -67,7 +67,7 @@ public static class Cli
 
     /// <summary>Every command. Later issues add <c>card read</c>.</summary>
     public static IReadOnlyList<ICommand> Commands { get; } =
-        [new StatusCommand(), new SyncStatusCommand(), new SyncNowCommand(), new DossierListCommand(), new DecommissionCommand(),
+        [new StatusCommand(), new SyncStatusCommand(), new SyncNowCommand(), new SyncRequeueCommand(), new DossierListCommand(), new DecommissionCommand(),
          new CardReadCommand(), new CardInspectCommand(),
          new StoreRotateKeyCommand()];
 
@@ -92,7 +92,7 @@ public static class Cli
         try
         {
             var rest = args.Skip(command.Words.Count).ToList();
-            var line = CommandLine.Parse(rest, new HashSet<string> { "json", "help", "yes", "force" }, command is IPositionalCommand p ? p.MaxPositionals : 0);
+            var line = CommandLine.Parse(rest, new HashSet<string> { "json", "help", "yes", "force", "all", "dry-run" }, command is IPositionalCommand p ? p.MaxPositionals : 0);
             if (line.Has("help"))
             {
                 output.WriteLine($"kioskctl {string.Join(' ', command.Words)}: {command.Summary}");

@@ -125,6 +125,43 @@ public sealed class SyncNowCommand : ICommand
     }
 }
 
+/// <summary>
+/// <c>kioskctl sync requeue (--reason TEXT | --all) [--dry-run]</c>: once the cause of a refusal is fixed (e.g. the
+/// kiosk's client certificate), the matching dead letters go back to the outbox with the same idempotency key and body
+/// and a fresh backoff. Prints counts only. Exit codes: 0 done (also when nothing matched); 1 refused by the host;
+/// 2 unreachable; 64 usage.
+/// </summary>
+public sealed class SyncRequeueCommand : ICommand
+{
+    public IReadOnlyList<string> Words { get; } = ["sync", "requeue"];
+    public string Summary => "send dead letters again once their cause is fixed: --reason TEXT (as sync status shows it) or --all; --dry-run";
+
+    public async Task<int> RunAsync(CommandLine line, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        HostApi.CheckOptions(line, "reason", "all", "dry-run");
+        var reason = line.Has("reason") ? line.Get("reason", "").Trim() : null;
+        if (reason is "") throw new UsageException("--reason needs the reason as kioskctl sync status shows it, e.g. --reason \"HTTP 403 kiosk-id-mismatch\"");
+        if ((reason is null) == !line.Has("all")) throw new UsageException("give either --reason TEXT or --all");
+        var dryRun = line.Has("dry-run");
+        var answer = await HostApi.CallAsync(line, HttpMethod.Post, "/api/maintenance/sync/requeue", new { reason, all = line.Has("all"), dryRun }, error, ct);
+        if (answer is null) return ExitCodes.Unreachable;
+        if (answer.StatusCode != 200) return HostApi.Refused(answer, "/api/maintenance/sync/requeue", error);
+        var a = answer.Body;
+        if (line.Has("json")) { output.WriteLine(a.GetRawText()); return ExitCodes.Ok; }
+        var matched = HostApi.Str(a, "matched", "0");
+        output.WriteLine(dryRun
+            ? $"Dry run: {matched} dead letters would be requeued; nothing was changed."
+            : $"{HostApi.Str(a, "requeued", "0")} dead letters requeued (same idempotency key, backoff reset).");
+        if (HostApi.Str(a, "otherKioskId", "0") is var other && other != "0")
+            output.WriteLine($"Warning: {other} of them name another kiosk than {HostApi.Str(a, "kioskId")} in their body; the portal will refuse them again.");
+        output.WriteLine($"Dead letters left: {HostApi.Str(a, "deadLetterLeft", "?")}");
+        if (a.TryGetProperty("deadLetterReasons", out var reasons) && reasons.ValueKind == JsonValueKind.Object)
+            foreach (var r in reasons.EnumerateObject())
+                output.WriteLine($"  {r.Value.GetRawText(),5} × {r.Name}");
+        return ExitCodes.Ok;
+    }
+}
+
 /// <summary><c>kioskctl dossier list</c>: every dossier at the kiosk, no personal data.</summary>
 public sealed class DossierListCommand : ICommand
 {

@@ -22,6 +22,8 @@ public sealed class KioskStore : IDisposable
     /// <summary>Schema version kept in LiteDB's user_version; <see cref="Migrate"/> brings older files up to it.</summary>
     public const int SchemaVersion = 2;
     public const string RotationFileName = "kiosk-rotate.db";
+    /// <summary>The old store file during a key rotation, between being set aside and being shredded.</summary>
+    public const string RotationOldFileName = "kiosk-rotate-old.db";
     /// <summary>The compacted copy while <see cref="Compact()"/> runs, and the old file between the swap and its shredding.</summary>
     public const string CompactionFileName = "kiosk-compact.db";
     public const string CompactionOldFileName = "kiosk-compact-old.db";
@@ -47,6 +49,7 @@ public sealed class KioskStore : IDisposable
         }
         Path = System.IO.Path.Combine(dataDirectory, FileName);
         RecoverCompaction();
+        RecoverRotationFiles();
         _db = OpenWithKnownKey();
         (_dossiers, _outbox) = Collections(_db);
         Migrate();
@@ -92,7 +95,7 @@ public sealed class KioskStore : IDisposable
             var db = Open(Path, key);
             // The swap never happened: the old key still opens the store. Drop the half-made rotation.
             DeleteRotationFiles(rotationPath);
-            File.Delete(newKeyPath);
+            Shred(newKeyPath);
             _key = key;
             return db;
         }
@@ -101,10 +104,45 @@ public sealed class KioskStore : IDisposable
             // The new file is in place: finish the rotation by making the new key the key.
             var newKey = File.ReadAllText(newKeyPath).Trim();
             var db = Open(Path, newKey);
-            File.Move(newKeyPath, System.IO.Path.Combine(DataDirectory, StoreKey.FileName), overwrite: true);
+            SwapKeyFiles();
             _key = newKey;
             return db;
         }
+    }
+
+    /// <summary>
+    /// Puts <c>store.key.new</c> in the place of <c>store.key</c> without leaving the old key readable on disk: the old
+    /// key file is renamed to <c>store.key.old</c>, the new one to <c>store.key</c> (both atomic), and the old one is
+    /// overwritten with random bytes and deleted. <see cref="RecoverRotationFiles"/> finishes it after a crash.
+    /// </summary>
+    private void SwapKeyFiles(Action<RotationStep>? crash = null)
+    {
+        var keyPath = System.IO.Path.Combine(DataDirectory, StoreKey.FileName);
+        var oldKeyPath = System.IO.Path.Combine(DataDirectory, StoreKey.OldFileName);
+        File.Move(keyPath, oldKeyPath, overwrite: true);
+        crash?.Invoke(RotationStep.OldKeySetAside);
+        File.Move(System.IO.Path.Combine(DataDirectory, StoreKey.NewFileName), keyPath);
+        crash?.Invoke(RotationStep.KeySwapped);
+        Shred(oldKeyPath);
+    }
+
+    /// <summary>
+    /// Before the store is opened, tidies what a key rotation cut off between two renames left: with no <c>kiosk.db</c>
+    /// but the old file set aside, the copy was not swapped in yet, so the old file goes back (the rotation is then
+    /// undone by <see cref="OpenWithKnownKey"/>); with no <c>store.key</c> but the old key set aside, the new store
+    /// file is in place already, so the new key becomes the key. Then a leftover old store file and old key are
+    /// shredded (overwritten with random bytes, deleted).
+    /// </summary>
+    private void RecoverRotationFiles()
+    {
+        var oldStorePath = System.IO.Path.Combine(DataDirectory, RotationOldFileName);
+        var keyPath = System.IO.Path.Combine(DataDirectory, StoreKey.FileName);
+        var oldKeyPath = System.IO.Path.Combine(DataDirectory, StoreKey.OldFileName);
+        var newKeyPath = System.IO.Path.Combine(DataDirectory, StoreKey.NewFileName);
+        if (!File.Exists(Path) && File.Exists(oldStorePath)) File.Move(oldStorePath, Path);
+        if (!File.Exists(keyPath) && File.Exists(oldKeyPath) && File.Exists(newKeyPath)) File.Move(newKeyPath, keyPath);
+        if (File.Exists(oldStorePath)) Shred(oldStorePath);
+        if (File.Exists(oldKeyPath)) Shred(oldKeyPath);
     }
 
     private static void DeleteRotationFiles(string rotationPath)
@@ -114,15 +152,19 @@ public sealed class KioskStore : IDisposable
     }
 
     /// <summary>The steps of <see cref="RotateKey"/>, for tests that cut it off after one of them.</summary>
-    public enum RotationStep { NewKeyWritten, CopyWritten, OldClosed, FileSwapped, KeySwapped }
+    public enum RotationStep { NewKeyWritten, CopyWritten, OldClosed, OldSetAside, FileSwapped, OldStoreShredded, OldKeySetAside, KeySwapped }
 
     /// <summary>
     /// Key rotation: re-encrypts the store with a new random key, crash-safe. 1. the new key goes to
     /// <c>store.key.new</c> (0600); 2. every document is copied into <c>kiosk-rotate.db</c> encrypted with it;
-    /// 3. the store is closed (its log merged); 4. <c>kiosk-rotate.db</c> is renamed over <c>kiosk.db</c> (atomic);
-    /// 5. <c>store.key.new</c> is renamed over <c>store.key</c> (atomic); 6. reopened. Until step 5 the old key file
-    /// stays; cut off anywhere, the next start opens the store with one of the two keys and finishes or undoes the
-    /// rotation. Every other store call waits meanwhile. Returns how many dossiers and outbox entries were copied.
+    /// 3. the store is closed (its log merged); 4. <c>kiosk.db</c> is set aside as <c>kiosk-rotate-old.db</c> and
+    /// <c>kiosk-rotate.db</c> renamed to <c>kiosk.db</c>; 5. the old store file is overwritten with random bytes,
+    /// flushed and deleted (a rename alone would leave its bytes on disk); 6. <c>store.key</c> is set aside as
+    /// <c>store.key.old</c>, <c>store.key.new</c> renamed to <c>store.key</c>, and the old key shredded the same way
+    /// (<see cref="SwapKeyFiles"/>); 7. reopened. Cut off
+    /// anywhere, the next start finishes or undoes the rotation (<see cref="RecoverRotationFiles"/>,
+    /// <see cref="OpenWithKnownKey"/>). Every other store call waits meanwhile. Returns how many dossiers and outbox
+    /// entries were copied.
     /// </summary>
     public (int Dossiers, int Outbox) RotateKey() => RotateKey(null);
 
@@ -142,10 +184,14 @@ public sealed class KioskStore : IDisposable
 
             _db.Dispose();
             Crash(RotationStep.OldClosed);
-            File.Move(rotationPath, Path, overwrite: true);
+            var oldStorePath = System.IO.Path.Combine(DataDirectory, RotationOldFileName);
+            File.Move(Path, oldStorePath, overwrite: true);
+            Crash(RotationStep.OldSetAside);
+            File.Move(rotationPath, Path);
             Crash(RotationStep.FileSwapped);
-            File.Move(newKeyPath, System.IO.Path.Combine(DataDirectory, StoreKey.FileName), overwrite: true);
-            Crash(RotationStep.KeySwapped);
+            Shred(oldStorePath);
+            Crash(RotationStep.OldStoreShredded);
+            SwapKeyFiles(Crash);
 
             _db = Open(Path, newKey);
             _key = newKey;
@@ -570,6 +616,39 @@ public sealed class KioskStore : IDisposable
                 dossier.DeadLetterReason = error;
                 _dossiers.Update(dossier);
             }
+        });
+    }
+
+    /// <summary>
+    /// A technician's way back for dead letters once their cause is fixed (<c>kioskctl sync requeue</c>): each dead letter
+    /// whose reason is <paramref name="reason"/> (every one when null) goes back to the outbox, due now, with its attempt
+    /// count (and so its backoff) reset, its dossier saved again; all in one transaction. The entry keeps its id, its
+    /// dossier id (the idempotency key) and its body byte for byte, so the portal still files it once and cannot answer
+    /// 422 for a changed body. With <paramref name="dryRun"/> nothing changes. Returns the matching entries.
+    /// </summary>
+    public IReadOnlyList<OutboxEntry> RequeueDeadLetters(string? reason, DateTime now, bool dryRun)
+    {
+        lock (_gate) return InTransaction(() =>
+        {
+            var matched = new List<OutboxEntry>();
+            foreach (var entry in _outbox.Find(o => o.DeadLetteredAt != null).OrderBy(o => o.CreatedAt).ToList())
+            {
+                var dossier = _dossiers.FindById(entry.DossierId);
+                if (reason is not null && (dossier?.DeadLetterReason ?? entry.LastError ?? "unknown") != reason) continue;
+                matched.Add(entry);
+                if (dryRun) continue;
+                entry.DeadLetteredAt = null;
+                entry.Attempts = 0;
+                entry.NextAttemptAt = now;
+                entry.LeaseOwner = null;
+                entry.LeaseExpiresAt = null;
+                _outbox.Update(entry);
+                if (dossier is null) continue;
+                dossier.State = DossierState.Saved;
+                dossier.DeadLetterReason = null;
+                _dossiers.Update(dossier);
+            }
+            return (IReadOnlyList<OutboxEntry>)matched;
         });
     }
 

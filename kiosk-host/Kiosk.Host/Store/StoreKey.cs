@@ -11,6 +11,8 @@ public static class StoreKey
     public const string FileName = "store.key";
     /// <summary>The next key while a rotation runs (<see cref="KioskStore.RotateKey()"/>).</summary>
     public const string NewFileName = "store.key.new";
+    /// <summary>The old key during a rotation, between being set aside and being shredded.</summary>
+    public const string OldFileName = "store.key.old";
 
     public static string LoadOrCreate(string dataDirectory)
     {

@@ -7,6 +7,9 @@ namespace Kiosk.Host.Web;
 
 public sealed record DecommissionRequest(string? Confirm, bool Force);
 
+/// <summary><c>POST /api/maintenance/sync/requeue</c>: the dead letters with this reason, or all of them; a dry run changes nothing.</summary>
+public sealed record RequeueRequest(string? Reason, bool All, bool DryRun);
+
 /// <summary>
 /// Dossier lookup (<c>GET /api/dossiers/{codeOrReference}</c>, no personal data) and the technicians' maintenance API
 /// under <c>/api/maintenance</c>, which answers loopback callers only (127.0.0.1 / ::1; anything else gets 403).
@@ -40,6 +43,31 @@ public static class SyncEndpoints
 
         maintenance.MapGet("/sync", (KioskStore store, OutboxRelay relay, FaceAttachments faces, TimeProvider clock) => Results.Json(SyncStatus(store, relay, clock, faces)));
         maintenance.MapPost("/sync/now", (OutboxRelay relay) => Results.Json(new { woken = true, madeDue = relay.SyncNow() }, statusCode: 202));
+        maintenance.MapPost("/sync/requeue", (RequeueRequest? body, KioskStore store, OutboxRelay relay, HostOptions options, TimeProvider clock, ILoggerFactory loggers) =>
+        {
+            if (body is null || body.All != string.IsNullOrEmpty(body.Reason))
+                return Results.Json(new { error = "bad-request", message = "Send {\"reason\":\"HTTP 403 kiosk-id-mismatch\"} or {\"all\":true}, not both." }, statusCode: 400);
+            var matched = store.RequeueDeadLetters(body.All ? null : body.Reason, clock.GetUtcNow().UtcDateTime, body.DryRun);
+            // The body is sent again byte for byte (same idempotency key): one that names another kiosk than this one is
+            // refused again by a portal that checks the certificate's kiosk. Counted so the technician knows.
+            var otherKioskId = matched.Count(e => BodyKioskId(e.Body) != options.EffectiveKioskId);
+            if (!body.DryRun && matched.Count > 0)
+            {
+                loggers.CreateLogger("Maintenance").LogWarning("{Count} dead letters requeued ({Reason})", matched.Count, body.All ? "all" : body.Reason);
+                relay.Wake();
+            }
+            var left = store.Summary(clock.GetUtcNow().UtcDateTime).DeadLetter;
+            return Results.Json(new
+            {
+                dryRun = body.DryRun,
+                matched = matched.Count,
+                requeued = body.DryRun ? 0 : matched.Count,
+                otherKioskId,
+                kioskId = options.EffectiveKioskId,
+                deadLetterLeft = left,
+                deadLetterReasons = left > 0 ? store.DeadLetterReasons() : new Dictionary<string, int>(),
+            });
+        });
         maintenance.MapGet("/dossiers", (KioskStore store) =>
         {
             var outbox = store.AllOutbox().Concat(store.DeadLetters()).ToDictionary(o => o.DossierId);
@@ -70,6 +98,22 @@ public static class SyncEndpoints
             _ = Task.Run(async () => { await Task.Delay(300); lifetime.StopApplication(); });
             return Results.Json(new { wiped = files, lostPending = summary.Pending, lostDeadLetter = summary.DeadLetter });
         });
+    }
+
+    /// <summary>The <c>kioskId</c> a stored portal body names (null when it names none or is not JSON).</summary>
+    private static string? BodyKioskId(string body)
+    {
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(body);
+            return doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && doc.RootElement.TryGetProperty("kioskId", out var k) && k.ValueKind == System.Text.Json.JsonValueKind.String
+                ? k.GetString() : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     public static bool IsLoopback(HttpContext http) => http.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Kiosk.Host.Store;
 using Kiosk.Host.Tests.Support;
 
@@ -55,7 +56,10 @@ public sealed class KeyRotationTests
     [InlineData(KioskStore.RotationStep.NewKeyWritten)]
     [InlineData(KioskStore.RotationStep.CopyWritten)]
     [InlineData(KioskStore.RotationStep.OldClosed)]
+    [InlineData(KioskStore.RotationStep.OldSetAside)]
     [InlineData(KioskStore.RotationStep.FileSwapped)]
+    [InlineData(KioskStore.RotationStep.OldStoreShredded)]
+    [InlineData(KioskStore.RotationStep.OldKeySetAside)]
     [InlineData(KioskStore.RotationStep.KeySwapped)]
     public void A_crash_at_any_step_leaves_a_store_that_opens_with_one_of_the_two_keys(KioskStore.RotationStep step)
     {
@@ -78,10 +82,50 @@ public sealed class KeyRotationTests
         // Finished (file swapped: the new key) or undone (the old key), and nothing half-made is left.
         var expectNewKey = step >= KioskStore.RotationStep.FileSwapped;
         Assert.Equal(expectNewKey, Key(dir.Path) != oldKey);
-        Assert.False(File.Exists(Path.Combine(dir.Path, StoreKey.NewFileName)));
-        Assert.False(File.Exists(Path.Combine(dir.Path, KioskStore.RotationFileName)));
+        AssertNoRotationLeftovers(dir.Path);
         // And a later rotation works.
         using (var again = new KioskStore(dir.Path)) Assert.Equal((2, 2), again.RotateKey());
         using (var last = new KioskStore(dir.Path)) Assert.Equal(2, last.AllDossiers().Count);
+    }
+
+    private static void AssertNoRotationLeftovers(string dir)
+    {
+        foreach (var name in new[] { StoreKey.NewFileName, StoreKey.OldFileName, KioskStore.RotationFileName, KioskStore.RotationOldFileName })
+            Assert.False(File.Exists(Path.Combine(dir, name)), name + " is left");
+    }
+
+    [DllImport("libc", EntryPoint = "link", SetLastError = true)]
+    private static extern int HardLink(string existing, string link);
+
+    [Fact]
+    public void Rotation_overwrites_the_old_store_file_and_the_old_key_before_deleting_them()
+    {
+        using var dir = new TempDir();
+        using var links = new TempDir();
+        string oldKey;
+        var oldStore = Path.Combine(links.Path, "old-kiosk.db");
+        var oldKeyFile = Path.Combine(links.Path, "old-store.key");
+        using (var store = new KioskStore(dir.Path))
+        {
+            Add(store);
+            oldKey = Key(dir.Path);
+            // Second names for the old files' contents (same file system: TempDir is under the same temp folder). A
+            // rename alone would leave these readable; shredding overwrites the very bytes they name.
+            Assert.Equal(0, HardLink(Path.Combine(dir.Path, KioskStore.FileName), oldStore));
+            Assert.Equal(0, HardLink(Path.Combine(dir.Path, StoreKey.FileName), oldKeyFile));
+            store.RotateKey();
+        }
+
+        Assert.Equal(
+            new[] { KioskStore.FileName, KioskStore.LockFileName, StoreKey.FileName },
+            Directory.GetFiles(dir.Path).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray());
+        Assert.NotEqual(oldKey, Key(dir.Path));
+        var keyBytes = File.ReadAllBytes(oldKeyFile);
+        Assert.Equal(oldKey.Length, keyBytes.Length);
+        Assert.NotEqual(oldKey, System.Text.Encoding.ASCII.GetString(keyBytes));
+        // The old store file's bytes no longer open with the old key: they are random now.
+        Assert.ThrowsAny<Exception>(() => { using var db = new LiteDB.LiteDatabase(new LiteDB.ConnectionString { Filename = oldStore, Password = oldKey, ReadOnly = true }); db.GetCollectionNames().ToList(); });
+        using var reopened = new KioskStore(dir.Path);
+        Assert.Single(reopened.AllDossiers());
     }
 }
