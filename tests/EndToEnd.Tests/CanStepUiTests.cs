@@ -7,6 +7,8 @@ namespace EndToEnd.Tests;
 /// The CAN step in headless Chromium against one simulated kiosk whose virtual CCCD needs PACE (as a real one does):
 /// the resident types the last 6 digits of the ID number on the on-screen keypad by touch, the chip is opened with PACE,
 /// the identity appears and a residence notification is filed; a wrong CAN is explained and the right one then works.
+/// Instead of the CAN the resident may type the MRZ details (document number, dates on the on-screen keyboard): the chip
+/// opens with PACE-MRZ; a wrong date is refused by the card and explained.
 /// The CAN screen is checked with axe-core and saved as a screenshot (screenshots/).
 /// </summary>
 public sealed class CanStepUiTests(SimulatedKiosk kiosk, Chromium chromium) : IClassFixture<SimulatedKiosk>, IClassFixture<Chromium>
@@ -142,6 +144,91 @@ public sealed class CanStepUiTests(SimulatedKiosk kiosk, Chromium chromium) : IC
         });
     }
 
+    [Fact]
+    public async Task Resident_types_the_mrz_details_instead_of_the_can_and_the_card_is_read()
+    {
+        await ResetAsync();
+        var mrz = await MrzOfAsync("nguyen-van-an");
+        var page = await OpenAsync();
+        await RunAsync(page, async () =>
+        {
+            await page.ClickAsync("button[data-service='thong-bao-luu-tru']");
+            await page.ClickAsync("#btn-consent");
+            await page.Locator("#step-can").WaitForAsync();
+            await Expect(page.Locator("#btn-mrz")).ToHaveTextAsync("Nhập thông tin MRZ thay cho CAN");
+            await page.ClickAsync("#btn-mrz");
+            await Expect(page.Locator("#mrz-form")).ToBeVisibleAsync();
+            await Expect(page.Locator("#can-form")).ToBeHiddenAsync();
+            await Expect(page.Locator("#mrz-documentNumber-hint")).ToContainTextAsync("IDVNM");
+            await CheckScreenAsync(page, "mrz");
+
+            // Nothing typed: each field says what is missing, nothing goes to the card.
+            await page.ClickAsync("#mrz-ok");
+            await Expect(page.Locator("#e-mrz-documentNumber")).ToContainTextAsync("Vui lòng nhập số giấy tờ");
+            await Expect(page.Locator("#e-mrz-dateOfExpiry")).ToContainTextAsync("ngày hết hạn");
+            await CheckScreenAsync(page, "mrz-errors");
+
+            await TypeOnKeyboardAsync(page, "#mrz-documentNumber", mrz.DocumentNumber);
+            await TypeOnKeyboardAsync(page, "#mrz-dateOfBirth", mrz.DateOfBirth);
+            await TypeOnKeyboardAsync(page, "#mrz-dateOfExpiry", mrz.DateOfExpiry);
+            await page.ClickAsync("#mrz-ok");
+            await page.Locator("#step-waitingCard").WaitForAsync();
+            Assert.Equal("", await page.InputValueAsync("#mrz-documentNumber")); // sent: gone from the page
+            await PlaceAccessControlledCardAsync("nguyen-van-an");
+
+            await page.Locator("#step-fingerprint").WaitForAsync(new() { Timeout = 30_000 });
+            await page.ClickAsync("#btn-fp-agree");
+            await page.Locator("#step-form").WaitForAsync();
+            Assert.Contains("Nguyễn Văn An", await page.InnerTextAsync("#identity"));
+            Assert.Contains("001085012345", await page.InnerTextAsync("#identity"));
+            var card = await kiosk.GetJsonAsync(kiosk.Ports.HostUrl + "/api/session/card");
+            Assert.False(card.GetProperty("canEntered").GetBoolean()); // used for the read, then dropped
+            Assert.Equal(3, card.GetProperty("canAttemptsLeft").GetInt32());
+            Assert.DoesNotContain(mrz.DocumentNumber, kiosk.Logs());
+        });
+    }
+
+    [Fact]
+    public async Task A_wrong_date_in_the_mrz_is_refused_by_the_card_and_explained()
+    {
+        await ResetAsync();
+        var mrz = await MrzOfAsync("nguyen-van-an");
+        var page = await OpenAsync();
+        await RunAsync(page, async () =>
+        {
+            await page.ClickAsync("button[data-service='thong-bao-luu-tru']");
+            await page.ClickAsync("#btn-consent");
+            await page.Locator("#step-can").WaitForAsync();
+            await page.ClickAsync("#btn-mrz");
+            await TypeOnKeyboardAsync(page, "#mrz-documentNumber", mrz.DocumentNumber);
+            await TypeOnKeyboardAsync(page, "#mrz-dateOfBirth", "13/03/1985"); // one day off
+            await TypeOnKeyboardAsync(page, "#mrz-dateOfExpiry", mrz.DateOfExpiry);
+            await page.ClickAsync("#mrz-ok");
+            await page.Locator("#step-waitingCard").WaitForAsync();
+            await PlaceAccessControlledCardAsync("nguyen-van-an");
+
+            await Expect(page.Locator("#can-message")).ToContainTextAsync("Thẻ không nhận thông tin MRZ này", new() { Timeout = 30_000 });
+            await Expect(page.Locator("#can-message")).ToContainTextAsync("còn 2 lần");
+            await Expect(page.Locator("#mrz-form")).ToBeVisibleAsync(); // the MRZ fields again, empty
+            Assert.Equal("", await page.InputValueAsync("#mrz-dateOfBirth"));
+            await CheckScreenAsync(page, "mrz-wrong");
+            await page.ClickAsync("#lang");
+            await Expect(page.Locator("#can-message")).ToContainTextAsync("The card did not accept these MRZ details");
+            await Expect(page.Locator("#btn-mrz")).ToHaveTextAsync("Enter the last 6 digits of the ID number (CAN) instead");
+            await page.ClickAsync("#lang");
+            var card = await kiosk.GetJsonAsync(kiosk.Ports.HostUrl + "/api/session/card");
+            Assert.Equal(2, card.GetProperty("canAttemptsLeft").GetInt32());
+            Assert.Equal("mrz-wrong", (await kiosk.GetJsonAsync(kiosk.Ports.HostUrl + "/api/session")).GetProperty("readError").GetString());
+
+            // Back to the CAN: the right one reads the card.
+            await page.ClickAsync("#btn-mrz");
+            await Expect(page.Locator("#can-form")).ToBeVisibleAsync();
+            await TypeOnKeypadAsync(page, Can);
+            await page.ClickAsync("#can-ok");
+            await page.Locator("#step-fingerprint").WaitForAsync(new() { Timeout = 30_000 });
+        });
+    }
+
     // ---------- helpers ----------
 
     private Task PlaceAccessControlledCardAsync(string profile) => kiosk.PlaceCardAsync(profile); // the default card needs PACE
@@ -149,6 +236,26 @@ public sealed class CanStepUiTests(SimulatedKiosk kiosk, Chromium chromium) : IC
     private static async Task TypeOnKeypadAsync(IPage page, string digits)
     {
         foreach (var digit in digits) await page.ClickAsync($"#can-keypad button[data-digit='{digit}']");
+    }
+
+    /// <summary>A profile's MRZ details as printed on the card: the document number (ID number without its first 3
+    /// digits, as the virtual card's MRZ line 1) and the dates as dd/mm/yyyy, from the simulator's GET /api/profiles.</summary>
+    private async Task<(string DocumentNumber, string DateOfBirth, string DateOfExpiry)> MrzOfAsync(string profile)
+    {
+        var profiles = await kiosk.GetJsonAsync(kiosk.Ports.ControlUrl + "/api/profiles");
+        var p = profiles.EnumerateArray().Single(p => p.GetProperty("id").GetString() == profile);
+        static string Shown(string iso) => DateOnly.ParseExact(iso, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture).ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture);
+        return (p.GetProperty("idNumber").GetString()![3..], Shown(p.GetProperty("dateOfBirth").GetString()!), Shown(p.GetProperty("dateOfExpiry").GetString()!));
+    }
+
+    /// <summary>Touches a field, types on the page's on-screen keyboard, then closes the keyboard.</summary>
+    private static async Task TypeOnKeyboardAsync(IPage page, string field, string text)
+    {
+        await page.ClickAsync(field);
+        await page.Locator("#keyboard").WaitForAsync();
+        foreach (var key in text) await page.ClickAsync($"#keyboard button[data-key='{key}']");
+        Assert.Equal(text, await page.InputValueAsync(field));
+        await page.ClickAsync("#keyboard button[data-action=close]");
     }
 
     private async Task<IPage> OpenAsync()

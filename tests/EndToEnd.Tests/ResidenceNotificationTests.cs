@@ -165,6 +165,7 @@ public sealed class ResidenceNotificationTests(SimulatedKiosk kiosk) : IClassFix
         await SaveScreenshotAsync(page, "maintenance");
         Assert.Contains("online", text);
         Assert.Contains("delivered", text);
+        Assert.Contains("failures in a row: 0", text); // the relay's health, as kioskctl sync status shows it
         Assert.DoesNotContain("Nguyễn Văn An", text);
         Assert.DoesNotContain("001085012345", text);
         Assert.DoesNotContain("Xuân Thủy", text);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Kiosk.Host.Web;
 
@@ -9,6 +10,54 @@ public sealed record FingerprintConsentRequest(bool Accepted);
 public sealed record CanRequest(string? Can)
 {
     public override string ToString() => "CanRequest { … }";
+}
+
+/// <summary>
+/// Body of <c>POST /api/session/mrz</c>: the MRZ details typed instead of the CAN. On a CCCD the document number is
+/// the 9 digits at positions 6–14 of the MRZ's first line; the dates as the page shows dates (dd/mm/yyyy).
+/// </summary>
+public sealed record MrzRequest(string? DocumentNumber, string? DateOfBirth, string? DateOfExpiry)
+{
+    public override string ToString() => "MrzRequest { … }";
+}
+
+/// <summary>Checks the typed MRZ details and turns them into the chip's key fields (dates as YYMMDD).</summary>
+public static class MrzEntry
+{
+    public sealed record Valid(string DocumentNumber, string DateOfBirth, string DateOfExpiry)
+    {
+        public override string ToString() => "MrzEntry.Valid { … }";
+    }
+
+    private static readonly string[] DateFormats = ["d/M/yyyy", "d.M.yyyy", "d-M-yyyy", "yyyy-MM-dd"];
+
+    /// <summary>The details as the chip wants them, or a message key per field (documentNumber, dateOfBirth, dateOfExpiry).</summary>
+    public static (Valid? Value, IReadOnlyDictionary<string, FieldError> Errors) Validate(MrzRequest? form, DateOnly today)
+    {
+        var errors = new Dictionary<string, FieldError>();
+        var number = form?.DocumentNumber?.Trim() ?? "";
+        if (number.Length == 0) errors["documentNumber"] = new("err.mrz.documentNumber.required");
+        else if (number.Length != 9 || !number.All(char.IsAsciiDigit)) errors["documentNumber"] = new("err.mrz.documentNumber.nineDigits");
+
+        var birthText = form?.DateOfBirth?.Trim() ?? "";
+        DateOnly? birth = ParseDate(birthText);
+        if (birthText.Length == 0) errors["dateOfBirth"] = new("err.dateOfBirth.required");
+        else if (birth is null || birth > today) errors["dateOfBirth"] = new("err.dateOfBirth.invalid");
+
+        var expiryText = form?.DateOfExpiry?.Trim() ?? "";
+        DateOnly? expiry = ParseDate(expiryText);
+        if (expiryText.Length == 0) errors["dateOfExpiry"] = new("err.mrz.dateOfExpiry.required");
+        else if (expiry is null) errors["dateOfExpiry"] = new("err.mrz.dateOfExpiry.invalid");
+        else if (birth is not null && expiry <= birth) errors["dateOfExpiry"] = new("err.mrz.dateOfExpiry.beforeBirth");
+
+        if (errors.Count > 0) return (null, errors);
+        return (new Valid(number, Yymmdd(birth!.Value), Yymmdd(expiry!.Value)), errors);
+    }
+
+    private static DateOnly? ParseDate(string text) =>
+        DateOnly.TryParseExact(text, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+
+    private static string Yymmdd(DateOnly date) => date.ToString("yyMMdd", CultureInfo.InvariantCulture);
 }
 
 /// <summary>The five services on the session API, the service catalogue and the dossier lookup.</summary>
@@ -39,6 +88,17 @@ public static class FilingEndpoints
                 }, statusCode: 400);
             }
             try { return Results.Json(ApiEndpoints.Describe(m.EnterCan(can!))); }
+            catch (SessionConflictException e) { return Results.Json(new { error = "conflict", message = e.Message }, statusCode: 409); }
+        });
+
+        // The MRZ details instead of the CAN (a card whose CAN the resident cannot read, or a chip that only has BAC):
+        // same step, same count of refusals, same care: validated here, kept in memory for the read only, never logged.
+        app.MapPost("/api/session/mrz", (MrzRequest? body, SessionManager m, TimeProvider clock) =>
+        {
+            var today = DateOnly.FromDateTime(Receipts.VietnamTime.Now(clock).DateTime);
+            var (valid, errors) = MrzEntry.Validate(body, today);
+            if (valid is null) return InvalidForm(errors);
+            try { return Results.Json(ApiEndpoints.Describe(m.EnterMrz(valid.DocumentNumber, valid.DateOfBirth, valid.DateOfExpiry))); }
             catch (SessionConflictException e) { return Results.Json(new { error = "conflict", message = e.Message }, statusCode: 409); }
         });
 
@@ -116,8 +176,16 @@ public static class FilingEndpoints
 
     public static CardView DescribeCard(ResidentSession? s) => s is null
         ? new CardView(false, false, SessionManager.MaxCanAttempts, SessionManager.MaxCanAttempts)
-        : new CardView(true, s.Can is not null, Math.Max(0, SessionManager.MaxCanAttempts - s.CanFailures), SessionManager.MaxCanAttempts,
+        : new CardView(true, s.AccessKey is not null, Math.Max(0, SessionManager.MaxCanAttempts - s.CanFailures), SessionManager.MaxCanAttempts,
             s.Identity?.Verification is { } v ? new VerificationView(v.Verified, v.PassiveAuthentication, v.ChipAuthentication, v.ActiveAuthentication) : null);
+
+    private static IResult InvalidForm(IReadOnlyDictionary<string, FieldError> errors) => Results.Json(new
+    {
+        error = "invalid-form",
+        messages = errors.ToDictionary(e => e.Key, e => new { key = e.Value.Key, n = e.Value.N }),
+        errors = errors.ToDictionary(e => e.Key, e => e.Value.Vi),
+        errorsEn = errors.ToDictionary(e => e.Key, e => e.Value.En),
+    }, statusCode: 400);
 
     private static IResult LookupError(string error, string key, int status) =>
         Results.Json(new { error, messageKey = key, messageVi = Messages.Text("vi", key), messageEn = Messages.Text("en", key) }, statusCode: status);

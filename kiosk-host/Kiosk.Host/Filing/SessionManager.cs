@@ -30,17 +30,48 @@ public sealed class ResidentSession
     internal Kiosk.Emrtd.Lds.FaceImage? Face { get; set; }
     public string? ReadError { get; set; }
     /// <summary>
-    /// The CAN the resident typed (last 6 digits of the 12-digit ID number): personal data. Kept in memory for the
-    /// next read only; dropped after a successful or refused read and when the session ends. Never logged or stored.
+    /// The CAN or the MRZ details the resident typed: personal data. Kept in memory for the next read only; dropped
+    /// after a successful or refused read and when the session ends. Never logged or stored.
     /// </summary>
-    internal string? Can { get; set; }
-    /// <summary>Reads the card refused the typed CAN (6300) in this session; at <see cref="SessionManager.MaxCanAttempts"/> no more.</summary>
+    internal TypedAccessKey? AccessKey { get; set; }
+    /// <summary>
+    /// Reads the card refused the typed CAN or MRZ details (6300) in this session; at
+    /// <see cref="SessionManager.MaxCanAttempts"/> no more (both count together: the chip counts its own failures).
+    /// </summary>
     public int CanFailures { get; set; }
-    /// <summary>True while the running read uses the CAN (false: a read without a key, to see whether the card needs one).</summary>
+    /// <summary>True while the running read uses a typed key (false: a read without a key, to see whether the card needs one).</summary>
     internal bool ReadingWithCan { get; set; }
     public FilingResult? Result { get; set; }
     /// <summary>New wards (since 1 July 2025) for the pre-2025 residence address on the chip; the resident chooses.</summary>
     public IReadOnlyList<WardSuggestion> ResidenceSuggestions { get; set; } = [];
+}
+
+/// <summary>
+/// What the resident typed to open the chip: the CAN (last 6 digits of the 12-digit ID number), or the MRZ's document
+/// number (9 digits on a CCCD) with the dates of birth and expiry as YYMMDD. Personal data: in memory for one read
+/// only, never logged or stored.
+/// </summary>
+public sealed record TypedAccessKey
+{
+    private TypedAccessKey() { }
+
+    public string? Can { get; private init; }
+    public string? DocumentNumber { get; private init; }
+    public string? DateOfBirth { get; private init; }
+    public string? DateOfExpiry { get; private init; }
+
+    public bool IsMrz => Can is null;
+
+    public static TypedAccessKey FromCan(string can) => new() { Can = can };
+
+    public static TypedAccessKey FromMrz(string documentNumber, string dateOfBirth, string dateOfExpiry) =>
+        new() { DocumentNumber = documentNumber, DateOfBirth = dateOfBirth, DateOfExpiry = dateOfExpiry };
+
+    public CardAccessKey ToCardAccessKey() => Can is not null
+        ? CardAccessKey.FromCan(Can)
+        : CardAccessKey.FromMrz(DocumentNumber!, DateOfBirth!, DateOfExpiry!);
+
+    public override string ToString() => "TypedAccessKey { … }";
 }
 
 public sealed class SessionConflictException(string message) : Exception(message);
@@ -56,7 +87,9 @@ public sealed class SessionConflictException(string message) : Exception(message
 /// brings the resident back to the CAN step (<c>readError</c> <c>can-required</c>). A card without access control read
 /// with a CAN simply ignores it. The card refusing the CAN (6300) counts a failure and asks for it again
 /// (<c>can-wrong</c>); after <see cref="MaxCanAttempts"/> the kiosk stops trying (<c>can-locked</c>: the chip may block
-/// after repeated failures; staff help).
+/// after repeated failures; staff help). Instead of the CAN the resident may type the MRZ details (document number,
+/// dates of birth and expiry: PACE with the MRZ password, BAC as fallback); they go the same way, a refusal is
+/// <c>mrz-wrong</c> and counts towards the same limit.
 /// </para>
 /// </summary>
 public sealed class SessionManager : IDisposable
@@ -104,16 +137,16 @@ public sealed class SessionManager : IDisposable
         _firmware.Changed += OnDeviceEvent;
         _idleTimer = clock.CreateTimer(_ => CheckIdle(), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
         string? cscaFolder = configuration is null ? null : CscaTrust.Folder(configuration);
-        ReadCard = (channel, can, today, ct) => new CardReader(channel, can is null ? null : CardAccessKey.FromCan(can))
+        ReadCard = (channel, key, today, ct) => new CardReader(channel, key?.ToCardAccessKey())
             .ReadVerifiedAsync(CscaTrust.Load(cscaFolder), _clock.GetUtcNow(), today, ct);
     }
 
     /// <summary>
-    /// The card read (channel, CAN or null, today): the full read of <c>kioskctl card read</c>
-    /// (<see cref="CardReader.ReadVerifiedAsync"/>, key <see cref="CardAccessKey.FromCan"/>), verified against the host's
+    /// The card read (channel, typed key or null, today): the full read of <c>kioskctl card read</c>
+    /// (<see cref="CardReader.ReadVerifiedAsync"/>, key <see cref="TypedAccessKey.ToCardAccessKey"/>), verified against the host's
     /// CSCA folder (<c>--csca</c>; none: untrusted); tests replace it.
     /// </summary>
-    internal Func<ICardChannel, string?, DateOnly, CancellationToken, Task<CardReadResult>> ReadCard { get; set; }
+    internal Func<ICardChannel, TypedAccessKey?, DateOnly, CancellationToken, Task<CardReadResult>> ReadCard { get; set; }
 
     /// <summary>A resident's read: the full read (about 1 s on a CCCD at 424 kbit/s) with room for a slow card.</summary>
     public static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(30);
@@ -180,6 +213,21 @@ public sealed class SessionManager : IDisposable
     public ResidentSession? EnterCan(string can)
     {
         if (!IsValidCan(can)) throw new ArgumentException("a CAN is 6 digits", nameof(can));
+        return EnterKey(TypedAccessKey.FromCan(can));
+    }
+
+    /// <summary>
+    /// Takes the MRZ details the resident typed instead of the CAN (document number, dates as YYMMDD, validated by
+    /// <see cref="MrzEntry.Validate"/>), in the same step and with the same count of refusals as a CAN.
+    /// </summary>
+    public ResidentSession? EnterMrz(string documentNumber, string dateOfBirth, string dateOfExpiry)
+    {
+        _ = CardAccessKey.FromMrz(documentNumber, dateOfBirth, dateOfExpiry); // throws ArgumentException when malformed
+        return EnterKey(TypedAccessKey.FromMrz(documentNumber, dateOfBirth, dateOfExpiry));
+    }
+
+    private ResidentSession? EnterKey(TypedAccessKey key)
+    {
         bool readNow = false;
         lock (_gate)
         {
@@ -187,7 +235,7 @@ public sealed class SessionManager : IDisposable
             if (s.CanFailures >= MaxCanAttempts) throw new SessionConflictException("too many wrong CANs");
             var duringProbe = s.Step == SessionStep.Reading && !s.ReadingWithCan;
             if (s.Step != SessionStep.Can && !duringProbe) throw new SessionConflictException("the CAN is not expected now");
-            s.Can = can;
+            s.AccessKey = key;
             s.LastActivity = _clock.GetUtcNow();
             if (!duringProbe)
             {
@@ -195,7 +243,7 @@ public sealed class SessionManager : IDisposable
                 s.ReadError = null;
                 readNow = _firmware.Snapshot.CardPresent;
             }
-            // else: the read without a key finishes first; if the card needs a key it is read again with this CAN.
+            // else: the read without a key finishes first; if the card needs a key it is read again with this one.
         }
         Publish();
         if (readNow) BeginRead();
@@ -285,7 +333,7 @@ public sealed class SessionManager : IDisposable
     private void EndLocked(string reason)
     {
         if (_session is null) return;
-        _session.Can = null; // a read still running holds the session object: the CAN goes now
+        _session.AccessKey = null; // a read still running holds the session object: the CAN or MRZ goes now
         if (_session.Face is { } face) Array.Clear(face.Data); // and so does the face image, zeroed (the VNeID hand-off holds its own copy)
         _session.Face = null;
         _session = null; // drops identity, form and result with it
@@ -314,15 +362,15 @@ public sealed class SessionManager : IDisposable
     private void BeginRead()
     {
         ResidentSession s;
-        string? can;
+        TypedAccessKey? key;
         lock (_gate)
         {
             if (_session is not { Step: SessionStep.WaitingCard or SessionStep.Can } current) return;
             if (current.Step == SessionStep.Can && current.CanFailures >= MaxCanAttempts) return;
             s = current;
             // In the CAN step no CAN was typed yet: the card is tried without a key.
-            can = s.Step == SessionStep.WaitingCard ? s.Can : null;
-            s.ReadingWithCan = can is not null;
+            key = s.Step == SessionStep.WaitingCard ? s.AccessKey : null;
+            s.ReadingWithCan = key is not null;
             s.Step = SessionStep.Reading;
             s.ReadError = null;
             s.LastActivity = _clock.GetUtcNow();
@@ -337,7 +385,7 @@ public sealed class SessionManager : IDisposable
             {
                 using var timeout = new CancellationTokenSource(ReadTimeout);
                 var today = DateOnly.FromDateTime(Receipts.VietnamTime.Now(_clock).DateTime);
-                var read = await ReadCard(_card, can, today, timeout.Token);
+                var read = await ReadCard(_card, key, today, timeout.Token);
                 (identity, face) = (read.Identity, read.Face);
                 // The outcome of the checks only: never the identity or the face.
                 _log.LogInformation("Card read (verified {Verified}, passive authentication {Passive})",
@@ -348,13 +396,13 @@ public sealed class SessionManager : IDisposable
                 error = e switch
                 {
                     CardUnavailableException => "card-unavailable",
-                    CardStatusException { StatusWord: 0x6300 } when can is not null => "can-wrong",
-                    CardStatusException { StatusWord: 0x6982 } when can is null => "can-required",
+                    CardStatusException { StatusWord: 0x6300 } when key is not null => key.IsMrz ? "mrz-wrong" : "can-wrong",
+                    CardStatusException { StatusWord: 0x6982 } when key is null => "can-required",
                     CardStatusException => "card-refused",
                     CardDataException => "card-data",
                     _ => "timeout",
                 };
-                // The status word and the kind of error only: never the CAN.
+                // The status word and the kind of error only: never the CAN or the MRZ.
                 _log.LogWarning("Card read failed ({Error}: {Detail})", error,
                     e switch { CardDataException cde => cde.Error.ToString(), CardStatusException cse => cse.StatusWord.ToString("X4"), _ => e.GetType().Name });
             }
@@ -369,32 +417,32 @@ public sealed class SessionManager : IDisposable
                 s.LastActivity = _clock.GetUtcNow();
                 if (identity is not null)
                 {
-                    s.Can = null; // read: the CAN has done its job (and a card without access control never needed it)
+                    s.AccessKey = null; // read: the key has done its job (and a card without access control never needed it)
                     s.ReadError = null;
                     s.Step = SessionStep.Form;
                 }
-                else if (error == "can-wrong")
+                else if (error is "can-wrong" or "mrz-wrong")
                 {
-                    s.Can = null;
+                    s.AccessKey = null;
                     s.CanFailures++;
-                    s.ReadError = s.CanFailures >= MaxCanAttempts ? "can-locked" : "can-wrong";
+                    s.ReadError = s.CanFailures >= MaxCanAttempts ? "can-locked" : error;
                     s.Step = SessionStep.Can;
                 }
-                else if (can is null)
+                else if (key is null)
                 {
                     // Tried without a key from the CAN step. A CAN typed meanwhile is used at once when the card needs one.
                     s.ReadError = error;
-                    if (error == "can-required" && s.Can is not null)
+                    if (error == "can-required" && s.AccessKey is not null)
                     {
                         s.ReadError = null;
                         s.Step = SessionStep.WaitingCard;
                         readAgain = _firmware.Snapshot.CardPresent;
                     }
-                    else s.Step = s.Can is null ? SessionStep.Can : SessionStep.WaitingCard;
+                    else s.Step = s.AccessKey is null ? SessionStep.Can : SessionStep.WaitingCard;
                 }
                 else
                 {
-                    // Card removed mid-read, timeout, bad data: the existing read error; the CAN stays for the next try.
+                    // Card removed mid-read, timeout, bad data: the existing read error; the key stays for the next try.
                     s.ReadError = error;
                     s.Step = SessionStep.WaitingCard;
                 }

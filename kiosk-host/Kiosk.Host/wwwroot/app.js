@@ -14,6 +14,8 @@
   let kbMethod = "telex";
   let kbShift = false;
   let kbTarget = null;
+  let mrzMode = false;      // the CAN step shows the MRZ fields instead of the CAN keypad
+  const MRZ_FIELDS = ["documentNumber", "dateOfBirth", "dateOfExpiry"];
 
   const $ = (id) => document.getElementById(id);
   const t = (k) => (dict[lang] && dict[lang][k]) || (dict.vi && dict.vi[k]) || k;
@@ -189,7 +191,7 @@
     let step = s.step;
     if (step === "idle" && uiStep === "lookup") step = "lookup";
     if (step === "form" && (s.fingerprintAccepted === null || s.fingerprintAccepted === undefined)) step = "fingerprint";
-    if (step === "can" && shownStep !== "can") { $("can").value = ""; $("e-can").textContent = ""; $("can").removeAttribute("aria-invalid"); }
+    if (step === "can" && shownStep !== "can") { $("can").value = ""; $("e-can").textContent = ""; $("can").removeAttribute("aria-invalid"); clearMrz(); }
     show(step);
     if (step !== spokenStep) { spokenStep = step; speak(PROMPTS[step]); }
     const info = s.service ? serviceInfo(s.service) : null;
@@ -243,14 +245,65 @@
     let text = "";
     if (locked) text = msg("canLocked", canInfo.canMaxAttempts);
     else if (e === "can-wrong") text = t("canWrong") + " " + msg("canAttemptsLeft", canInfo.canAttemptsLeft);
+    else if (e === "mrz-wrong") text = t("mrzWrong") + " " + msg("canAttemptsLeft", canInfo.canAttemptsLeft);
     else if (e === "can-required") text = t("canRequired");
     else if (e) text = t("readError");
     m.textContent = text;
     m.hidden = !text;
     m.className = e === "can-required" ? "note" : "error";
-    $("can-form").hidden = locked;
-    if (e !== spokenCanError) { spokenCanError = e; if (e === "can-wrong") speak("canWrong"); }
+    if (e === "mrz-wrong" && e !== spokenCanError) mrzMode = true; // the MRZ was refused: its fields again
+    $("can-form").hidden = locked || mrzMode;
+    $("mrz-form").hidden = locked || !mrzMode;
+    $("can-text").hidden = mrzMode; $("can-example").hidden = mrzMode;
+    $("h-can").dataset.i18n = mrzMode ? "mrzTitle" : "canTitle";
+    $("h-can").textContent = t($("h-can").dataset.i18n);
+    const toggle = $("btn-mrz");
+    toggle.hidden = locked;
+    toggle.dataset.i18n = mrzMode ? "mrzToggleBack" : "mrzToggle";
+    toggle.textContent = t(toggle.dataset.i18n);
+    toggle.setAttribute("aria-expanded", String(mrzMode));
+    if (e !== spokenCanError) { spokenCanError = e; if (e === "can-wrong" || e === "mrz-wrong") speak(e === "can-wrong" ? "canWrong" : "mrzWrong"); }
   }
+  // ---------- instead of the CAN: the MRZ details (document number, dates of birth and expiry) ----------
+  function clearMrzErrors() {
+    MRZ_FIELDS.forEach((f) => {
+      const el = $("e-mrz-" + f);
+      el.textContent = ""; delete el.dataset.msg; delete el.dataset.n;
+      $("mrz-" + f).removeAttribute("aria-invalid");
+    });
+  }
+  // What was typed goes once it is sent, and with the session: nothing of it stays in the page.
+  function clearMrz() { MRZ_FIELDS.forEach((f) => { $("mrz-" + f).value = ""; }); clearMrzErrors(); }
+  $("btn-mrz").addEventListener("click", () => {
+    mrzMode = !mrzMode;
+    hideKeyboard(); clearMrz();
+    $("can").value = ""; $("e-can").textContent = ""; $("can").removeAttribute("aria-invalid");
+    if (last) renderCan(last);
+  });
+  $("mrz-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    hideKeyboard(); clearMrzErrors();
+    const body = {};
+    MRZ_FIELDS.forEach((f) => { body[f] = $("mrz-" + f).value.trim(); });
+    const r = await api("POST", "/api/session/mrz", body);
+    if (r.status === 400) {
+      let firstKey = null;
+      MRZ_FIELDS.forEach((f) => {
+        const m = r.data.messages && r.data.messages[f];
+        if (!m) return;
+        const el = $("e-mrz-" + f);
+        el.dataset.msg = m.key;
+        if (m.n != null) el.dataset.n = m.n;
+        el.textContent = msg(m.key, m.n);
+        $("mrz-" + f).setAttribute("aria-invalid", "true");
+        firstKey = firstKey || m.key;
+      });
+      speak(firstKey);
+      return;
+    }
+    clearMrz();
+    if (r.status === 200) render(r.data); else refresh();
+  });
   let spokenCanError = null;
   async function loadCanInfo() {
     // The page's head asked for it already at load: that answer serves the first screen.
@@ -320,6 +373,7 @@
     clearForm();
     ["identity", "suggestions", "cmnd-info", "done-code", "done-deadline", "done-print", "done-info", "card-verification"].forEach((id) => { $(id).textContent = ""; });
     $("can").value = ""; $("e-can").textContent = ""; canInfo = { canAttemptsLeft: 3, canMaxAttempts: 3 };
+    clearMrz(); mrzMode = false;
     formFor = null; uiStep = null;
     hideKeyboard(); hideIdleWarning();
     if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
