@@ -22,25 +22,21 @@ public sealed class IdentityTemplateTests : IAsyncLifetime
     private const string Unknown = "001199999999";
     private readonly TempDir _portalDir = new();
     private readonly CapturingLogs _logs = new();
-    private WebApplication _portal = null!;
+    private PortalServer _portal = null!;
     private Uri _plain = null!;
     private Uri _tls = null!;
     private string Pki => Path.Combine(_portalDir.Path, "pki");
 
     public async Task InitializeAsync()
     {
-        _portal = PortalApp.Build(["--urls", "http://127.0.0.1:0", "--mtls-url", "https://127.0.0.1:0", "--data", _portalDir.Path,
-            "--kiosks", KioskId, "--people", Extra, "--Logging:LogLevel:Default", "Debug"],
+        _portal = await PortalServer.StartWithMutualTlsAsync(_portalDir.Path, ["--kiosks", KioskId, "--people", Extra, "--Logging:LogLevel:Default", "Debug"],
             services => services.AddSingleton<ILoggerProvider>(_logs));
-        await _portal.StartAsync();
-        var addresses = _portal.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        _plain = new Uri(addresses.Single(a => a.StartsWith("http://", StringComparison.Ordinal)).TrimEnd('/') + "/");
-        _tls = new Uri(addresses.Single(a => a.StartsWith("https://", StringComparison.Ordinal)).TrimEnd('/') + "/");
+        _plain = _portal.BaseAddress;
+        _tls = _portal.MutualTlsAddress!;
     }
 
     public async Task DisposeAsync()
     {
-        await _portal.StopAsync();
         await _portal.DisposeAsync();
         _portalDir.Dispose();
     }

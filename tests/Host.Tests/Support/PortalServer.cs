@@ -26,6 +26,24 @@ public sealed class PortalServer : IAsyncDisposable
         return new PortalServer(app, new Uri(address.TrimEnd('/') + "/"));
     }
 
+    /// <summary>
+    /// The simulator with its mutual-TLS listener too (demo CA and kiosk certificates under <c>dataDir/pki</c>):
+    /// <see cref="BaseAddress"/> is the plain listener, <see cref="MutualTlsAddress"/> the one kiosks use.
+    /// </summary>
+    public static async Task<PortalServer> StartWithMutualTlsAsync(string dataDir, string[] extraArgs, Action<IServiceCollection>? configure = null)
+    {
+        var app = PortalApp.Build(["--urls", "http://127.0.0.1:0", "--mtls-url", "https://127.0.0.1:0", "--data", dataDir, .. extraArgs], configure);
+        await app.StartAsync();
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        return new PortalServer(app, Listener(addresses, "http://")) { MutualTlsAddress = Listener(addresses, "https://") };
+    }
+
+    /// <summary>The mutual-TLS listener, when started with <see cref="StartWithMutualTlsAsync"/>.</summary>
+    public Uri? MutualTlsAddress { get; private init; }
+
+    private static Uri Listener(ICollection<string> addresses, string scheme) =>
+        new(addresses.Single(a => a.StartsWith(scheme, StringComparison.Ordinal)).TrimEnd('/') + "/");
+
     public HttpClient Client() => new() { BaseAddress = BaseAddress };
 
     public async ValueTask DisposeAsync()

@@ -25,24 +25,20 @@ public sealed class RequeueTests : IAsyncLifetime
     private const string Mismatch = "HTTP 403 kiosk-id-mismatch";
     private readonly TempDir _portalDir = new();
     private readonly TempDir _hostDir = new();
-    private WebApplication _portal = null!;
+    private PortalServer _portal = null!;
     private Uri _plain = null!;
     private Uri _tls = null!;
     private string Pki => Path.Combine(_portalDir.Path, "pki");
 
     public async Task InitializeAsync()
     {
-        _portal = PortalApp.Build(["--urls", "http://127.0.0.1:0", "--mtls-url", "https://127.0.0.1:0", "--data", _portalDir.Path,
-            "--kiosks", $"{KioskId},{OtherKiosk}", "--Logging:LogLevel:Default", "Warning"]);
-        await _portal.StartAsync();
-        var addresses = _portal.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        _plain = new Uri(addresses.Single(a => a.StartsWith("http://", StringComparison.Ordinal)).TrimEnd('/') + "/");
-        _tls = new Uri(addresses.Single(a => a.StartsWith("https://", StringComparison.Ordinal)).TrimEnd('/') + "/");
+        _portal = await PortalServer.StartWithMutualTlsAsync(_portalDir.Path, ["--kiosks", $"{KioskId},{OtherKiosk}", "--Logging:LogLevel:Default", "Warning"]);
+        _plain = _portal.BaseAddress;
+        _tls = _portal.MutualTlsAddress!;
     }
 
     public async Task DisposeAsync()
     {
-        await _portal.StopAsync();
         await _portal.DisposeAsync();
         _portalDir.Dispose();
         _hostDir.Dispose();
