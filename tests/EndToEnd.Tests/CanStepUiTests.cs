@@ -258,26 +258,9 @@ public sealed class CanStepUiTests(SimulatedKiosk kiosk, Chromium chromium) : IC
         await page.ClickAsync("#keyboard button[data-action=close]");
     }
 
-    private async Task<IPage> OpenAsync()
-    {
-        var context = await chromium.Browser.NewContextAsync(new() { Locale = "vi-VN", ViewportSize = new() { Width = 1280, Height = 1000 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(kiosk.Ports.HostUrl + "/");
-        await page.Locator("body[data-ready=true]").WaitForAsync();
-        return page;
-    }
+    private Task<IPage> OpenAsync() => KioskBrowser.OpenKioskPageAsync(chromium.Browser, kiosk.Ports.HostUrl);
 
-    private async Task RunAsync(IPage page, Func<Task> body)
-    {
-        try { await body(); }
-        catch
-        {
-            await SaveScreenshotAsync(page, "failure-" + Guid.NewGuid().ToString("N")[..6]);
-            Console.WriteLine(kiosk.Logs());
-            throw;
-        }
-        finally { await page.Context.CloseAsync(); }
-    }
+    private Task RunAsync(IPage page, Func<Task> body) => KioskBrowser.RunOnPageAsync(page, kiosk.Logs, body);
 
     private static Task CheckScreenAsync(IPage page, string name) => KioskBrowser.CheckScreenAsync(page, "filing-" + name);
 

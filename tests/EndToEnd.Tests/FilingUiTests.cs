@@ -411,27 +411,9 @@ public sealed class FilingUiTests(SimulatedKiosk kiosk, Chromium chromium) : ICl
 
     // ---------- helpers ----------
 
-    private async Task<IPage> OpenAsync(bool fakeClock = false)
-    {
-        var context = await chromium.Browser.NewContextAsync(new() { Locale = "vi-VN", ViewportSize = new() { Width = 1280, Height = 1000 } });
-        var page = await context.NewPageAsync();
-        if (fakeClock) await page.Clock.InstallAsync();
-        await page.GotoAsync(kiosk.Ports.HostUrl + "/");
-        await page.Locator("body[data-ready=true]").WaitForAsync();
-        return page;
-    }
+    private Task<IPage> OpenAsync(bool fakeClock = false) => KioskBrowser.OpenKioskPageAsync(chromium.Browser, kiosk.Ports.HostUrl, fakeClock);
 
-    private async Task RunAsync(IPage page, Func<Task> body)
-    {
-        try { await body(); }
-        catch
-        {
-            await SaveScreenshotAsync(page, "failure-" + Guid.NewGuid().ToString("N")[..6]);
-            Console.WriteLine(kiosk.Logs());
-            throw;
-        }
-        finally { await page.Context.CloseAsync(); }
-    }
+    private Task RunAsync(IPage page, Func<Task> body) => KioskBrowser.RunOnPageAsync(page, kiosk.Logs, body);
 
     private async Task StartServiceAsync(IPage page, string service, string profile, string? screenshotPrefix)
     {

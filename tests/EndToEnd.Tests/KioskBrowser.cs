@@ -18,6 +18,30 @@ public static class KioskBrowser
                     "--disable-component-update", "--disable-sync"],
         });
 
+    /// <summary>A fresh context (no cookies or storage shared with other tests) with the resident page loaded and ready.</summary>
+    public static async Task<IPage> OpenKioskPageAsync(IBrowser browser, string hostUrl, bool fakeClock = false)
+    {
+        var context = await browser.NewContextAsync(new() { Locale = "vi-VN", ViewportSize = new() { Width = 1280, Height = 1000 } });
+        var page = await context.NewPageAsync();
+        if (fakeClock) await page.Clock.InstallAsync();
+        await page.GotoAsync(hostUrl + "/");
+        await page.Locator("body[data-ready=true]").WaitForAsync();
+        return page;
+    }
+
+    /// <summary>Runs a test's steps on a page: on failure a screenshot and the kiosk's logs are kept; the context is closed.</summary>
+    public static async Task RunOnPageAsync(IPage page, Func<string> kioskLogs, Func<Task> steps)
+    {
+        try { await steps(); }
+        catch
+        {
+            await SaveScreenshotAsync(page, "failure-" + Guid.NewGuid().ToString("N")[..6]);
+            Console.WriteLine(kioskLogs());
+            throw;
+        }
+        finally { await page.Context.CloseAsync(); }
+    }
+
     public static async Task SaveScreenshotAsync(IPage page, string fileName)
     {
         Directory.CreateDirectory(ScreenshotFolder);

@@ -15,12 +15,9 @@ public sealed class LookupUiTests(SimulatedKiosk kiosk, Chromium chromium) : ICl
     [Fact]
     public async Task Lookup_asks_this_kiosk_first_then_the_portal_and_explains_what_it_cannot_find()
     {
-        var context = await chromium.Browser.NewContextAsync(new() { Locale = "vi-VN", ViewportSize = new() { Width = 1280, Height = 1000 } });
-        var page = await context.NewPageAsync();
-        try
+        var page = await KioskBrowser.OpenKioskPageAsync(chromium.Browser, kiosk.Ports.HostUrl);
+        await KioskBrowser.RunOnPageAsync(page, kiosk.Logs, async () =>
         {
-            await page.GotoAsync(kiosk.Ports.HostUrl + "/");
-            await page.Locator("body[data-ready=true]").WaitForAsync();
 
             // Filed here and delivered: the receipt's QR code holds the portal's code.
             var deliveredCode = await FileNotificationAsync(page);
@@ -79,17 +76,7 @@ public sealed class LookupUiTests(SimulatedKiosk kiosk, Chromium chromium) : ICl
             await Expect(page.Locator("#lookup-error")).ToContainTextAsync("không đúng dạng");
             Assert.Equal("true", await page.GetAttributeAsync("#lookupCode", "aria-invalid"));
             await KioskBrowser.CheckScreenAsync(page, "lookup-bad-code");
-        }
-        catch
-        {
-            await KioskBrowser.SaveScreenshotAsync(page, "lookup-failure-" + Guid.NewGuid().ToString("N")[..6]);
-            Console.WriteLine(kiosk.Logs());
-            throw;
-        }
-        finally
-        {
-            await context.CloseAsync();
-        }
+        });
     }
 
     /// <summary>Files a residence notification by touch; returns the dossier code, or the reference when it is not delivered.</summary>

@@ -105,12 +105,9 @@ public sealed class ResidentPageTests(SimulatedKiosk kiosk, Chromium chromium) :
     [Fact]
     public async Task Every_screen_in_English_comes_from_the_english_resource_file()
     {
-        var context = await chromium.Browser.NewContextAsync(new() { Locale = "vi-VN", ViewportSize = new() { Width = 1280, Height = 1000 } });
-        var page = await context.NewPageAsync();
-        try
+        var page = await KioskBrowser.OpenKioskPageAsync(chromium.Browser, kiosk.Ports.HostUrl);
+        await KioskBrowser.RunOnPageAsync(page, kiosk.Logs, async () =>
         {
-            await page.GotoAsync(kiosk.Ports.HostUrl + "/");
-            await page.Locator("body[data-ready=true]").WaitForAsync();
             await page.ClickAsync("#lang");
             await Assertions.Expect(page.Locator("#h-idle")).ToHaveTextAsync("Welcome");
             await CheckAsync(page, "chooser");
@@ -182,17 +179,7 @@ public sealed class ResidentPageTests(SimulatedKiosk kiosk, Chromium chromium) :
                 await SimulatedKiosk.WaitUntilAsync(async () => !(await kiosk.GetJsonAsync(kiosk.Ports.HostUrl + "/api/status")).GetProperty("cardPresent").GetBoolean(),
                     TimeSpan.FromSeconds(15), "the host to see the card removed");
             }
-        }
-        catch
-        {
-            await KioskBrowser.SaveScreenshotAsync(page, "en-failure-" + Guid.NewGuid().ToString("N")[..6]);
-            Console.WriteLine(kiosk.Logs());
-            throw;
-        }
-        finally
-        {
-            await context.CloseAsync();
-        }
+        });
     }
 
     private static async Task CheckAsync(IPage page, string name)
