@@ -22,9 +22,7 @@ public sealed class CanStepUiTests(SimulatedKiosk kiosk, Chromium chromium) : IC
         var page = await OpenAsync();
         await RunAsync(page, async () =>
         {
-            await page.ClickAsync("button[data-service='thong-bao-luu-tru']");
-            await page.ClickAsync("#btn-consent");
-            await page.Locator("#step-can").WaitForAsync();
+            await ToCanStepAsync(page);
             await Expect(page.Locator("#can-label")).ToContainTextAsync("6 số cuối của số định danh");
             await CheckScreenAsync(page, "can");
 
@@ -80,9 +78,7 @@ public sealed class CanStepUiTests(SimulatedKiosk kiosk, Chromium chromium) : IC
         var page = await OpenAsync();
         await RunAsync(page, async () =>
         {
-            await page.ClickAsync("button[data-service='thong-bao-luu-tru']");
-            await page.ClickAsync("#btn-consent");
-            await page.Locator("#step-can").WaitForAsync();
+            await ToCanStepAsync(page);
             await TypeOnKeypadAsync(page, "999999");
             await page.ClickAsync("#can-ok");
             await page.Locator("#step-waitingCard").WaitForAsync();
@@ -121,9 +117,7 @@ public sealed class CanStepUiTests(SimulatedKiosk kiosk, Chromium chromium) : IC
         var page = await OpenAsync();
         await RunAsync(page, async () =>
         {
-            await page.ClickAsync("button[data-service='thong-bao-luu-tru']");
-            await page.ClickAsync("#btn-consent");
-            await page.Locator("#step-can").WaitForAsync();
+            await ToCanStepAsync(page);
             await TypeOnKeypadAsync(page, Can);
             await page.ClickAsync("#can-ok");
             await page.Locator("#step-waitingCard").WaitForAsync();
@@ -152,9 +146,7 @@ public sealed class CanStepUiTests(SimulatedKiosk kiosk, Chromium chromium) : IC
         var page = await OpenAsync();
         await RunAsync(page, async () =>
         {
-            await page.ClickAsync("button[data-service='thong-bao-luu-tru']");
-            await page.ClickAsync("#btn-consent");
-            await page.Locator("#step-can").WaitForAsync();
+            await ToCanStepAsync(page);
             await Expect(page.Locator("#btn-mrz")).ToHaveTextAsync("Nhập thông tin MRZ thay cho CAN");
             await page.ClickAsync("#btn-mrz");
             await Expect(page.Locator("#mrz-form")).ToBeVisibleAsync();
@@ -168,10 +160,7 @@ public sealed class CanStepUiTests(SimulatedKiosk kiosk, Chromium chromium) : IC
             await Expect(page.Locator("#e-mrz-dateOfExpiry")).ToContainTextAsync("ngày hết hạn");
             await CheckScreenAsync(page, "mrz-errors");
 
-            await TypeOnKeyboardAsync(page, "#mrz-documentNumber", mrz.DocumentNumber);
-            await TypeOnKeyboardAsync(page, "#mrz-dateOfBirth", mrz.DateOfBirth);
-            await TypeOnKeyboardAsync(page, "#mrz-dateOfExpiry", mrz.DateOfExpiry);
-            await page.ClickAsync("#mrz-ok");
+            await SendMrzAsync(page, mrz.DocumentNumber, mrz.DateOfBirth, mrz.DateOfExpiry);
             await page.Locator("#step-waitingCard").WaitForAsync();
             Assert.Equal("", await page.InputValueAsync("#mrz-documentNumber")); // sent: gone from the page
             await PlaceAccessControlledCardAsync("nguyen-van-an");
@@ -196,14 +185,9 @@ public sealed class CanStepUiTests(SimulatedKiosk kiosk, Chromium chromium) : IC
         var page = await OpenAsync();
         await RunAsync(page, async () =>
         {
-            await page.ClickAsync("button[data-service='thong-bao-luu-tru']");
-            await page.ClickAsync("#btn-consent");
-            await page.Locator("#step-can").WaitForAsync();
+            await ToCanStepAsync(page);
             await page.ClickAsync("#btn-mrz");
-            await TypeOnKeyboardAsync(page, "#mrz-documentNumber", mrz.DocumentNumber);
-            await TypeOnKeyboardAsync(page, "#mrz-dateOfBirth", "13/03/1985"); // one day off
-            await TypeOnKeyboardAsync(page, "#mrz-dateOfExpiry", mrz.DateOfExpiry);
-            await page.ClickAsync("#mrz-ok");
+            await SendMrzAsync(page, mrz.DocumentNumber, "13/03/1985", mrz.DateOfExpiry); // birth date one day off
             await page.Locator("#step-waitingCard").WaitForAsync();
             await PlaceAccessControlledCardAsync("nguyen-van-an");
 
@@ -230,6 +214,23 @@ public sealed class CanStepUiTests(SimulatedKiosk kiosk, Chromium chromium) : IC
     }
 
     // ---------- helpers ----------
+
+    /// <summary>From the chooser to the CAN step of the residence notification (consent given).</summary>
+    private static async Task ToCanStepAsync(IPage page)
+    {
+        await page.ClickAsync("button[data-service='thong-bao-luu-tru']");
+        await page.ClickAsync("#btn-consent");
+        await page.Locator("#step-can").WaitForAsync();
+    }
+
+    /// <summary>Types the three MRZ details on the on-screen keyboard and sends them.</summary>
+    private static async Task SendMrzAsync(IPage page, string documentNumber, string dateOfBirth, string dateOfExpiry)
+    {
+        await TypeOnKeyboardAsync(page, "#mrz-documentNumber", documentNumber);
+        await TypeOnKeyboardAsync(page, "#mrz-dateOfBirth", dateOfBirth);
+        await TypeOnKeyboardAsync(page, "#mrz-dateOfExpiry", dateOfExpiry);
+        await page.ClickAsync("#mrz-ok");
+    }
 
     private Task PlaceAccessControlledCardAsync(string profile) => kiosk.PlaceCardAsync(profile); // the default card needs PACE
 
