@@ -1,12 +1,7 @@
+using Kiosk.DeviceContract;
+
 namespace Kiosk.Firmware.Devices.ReceiptPrinter
 {
-    public enum PaperLevel
-    {
-        Ok = 0,
-        NearEnd = 1,
-        Out = 2,
-    }
-
     /// <summary>
     /// The ESC/POS bytes the firmware itself sends (the receipts are built by the host) and the real-time status
     /// answers it parses. Pure functions over bytes.

@@ -1,3 +1,5 @@
+using Kiosk.DeviceContract;
+
 using Kiosk.Firmware.Platform;
 
 namespace Kiosk.Firmware.Devices.ReceiptPrinter

@@ -1,4 +1,4 @@
-namespace Kiosk.Firmware.Text
+namespace Kiosk.DeviceContract
 {
     /// <summary>
     /// UTF-8 encode and decode without System.Text.Encoding, which nanoFramework keeps in a separate package.
