@@ -1,4 +1,8 @@
 using System.Buffers;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Kiosk.DeviceContract;
 using Kiosk.Firmware.Platform;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -7,60 +11,53 @@ using MQTTnet.Protocol;
 namespace Kiosk.Firmware.VirtualMcu;
 
 /// <summary>
-/// IMqttLink over MQTTnet 5: MQTT 5.0, user name = device id, password read from SECRETS/mqtt-DEVICE.password at each
-/// connection attempt (the broker writes it on its first start, possibly after we started). The reconnect loop is the
-/// firmware's: FirmwareApp calls Connect again every few seconds while IsConnected is false.
+/// IMqttLink over MQTTnet 5 that does what the ESP32's M2Mqtt client does, nothing more: TLS to the edge broker with its
+/// certificate checked against the pinned per-kiosk CA of the device settings, user name = client id = device id, a
+/// will, publish and subscribe; MQTT 3.1.1 unless the settings ask for 5.0. No MQTT 5 property is used. The reconnect
+/// loop is the firmware's: FirmwareApp calls Connect again (with backoff) while IsConnected is false, and every attempt
+/// starts from a new client, the old one disposed.
 /// </summary>
 public sealed class MqttNetLink : IMqttLink, IDisposable
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly IMqttClient _client;
-    private readonly string _host;
-    private readonly int _port;
-    private readonly string _deviceId;
-    private readonly string _passwordFile;
+    private readonly DeviceSettings _settings;
+    private readonly X509Certificate2 _pinnedCa;
     private readonly Action<string> _log;
+    private IMqttClient? _client;
 
     public event MqttMessageHandler? MessageReceived;
 
-    public MqttNetLink(string host, int port, string deviceId, string secretsDirectory, Action<string> log)
+    public MqttNetLink(DeviceSettings settings, Action<string> log)
     {
-        _host = host;
-        _port = port;
-        _deviceId = deviceId;
-        _passwordFile = Path.Combine(secretsDirectory, $"mqtt-{deviceId}.password");
+        _settings = settings;
+        _pinnedCa = X509CertificateLoader.LoadCertificate(settings.BrokerCa);
         _log = log;
-        _client = new MqttClientFactory().CreateMqttClient();
-        _client.ApplicationMessageReceivedAsync += e =>
-        {
-            MqttApplicationMessage message = e.ApplicationMessage;
-            MessageReceived?.Invoke(message.Topic, message.Payload.ToArray(), message.ResponseTopic, message.CorrelationData);
-            return Task.CompletedTask;
-        };
     }
 
-    public bool IsConnected => _client.IsConnected;
+    public bool IsConnected => _client?.IsConnected == true;
 
     public bool Connect(string willTopic, byte[] willPayload, bool willRetain)
     {
-        string password;
-        try
+        ReleaseClient();
+        IMqttClient client = new MqttClientFactory().CreateMqttClient();
+        client.ApplicationMessageReceivedAsync += e =>
         {
-            password = File.ReadAllText(_passwordFile).Trim();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            _log($"mqtt: cannot read {_passwordFile} ({e.GetType().Name})");
-            return false;
-        }
+            MessageReceived?.Invoke(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray());
+            return Task.CompletedTask;
+        };
         MqttClientOptions options = new MqttClientOptionsBuilder()
-            .WithTcpServer(_host, _port)
-            .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithClientId(_deviceId)
-            .WithCredentials(_deviceId, password)
-            .WithCleanStart(true)
+            .WithTcpServer(_settings.BrokerHost, _settings.BrokerPort)
+            .WithTlsOptions(tls => tls
+                .UseTls()
+                .WithTargetHost(_settings.BrokerHost)
+                .WithSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13)
+                .WithCertificateValidationHandler(e => PinnedCa.Accepts(e.Certificate, e.SslPolicyErrors, _pinnedCa)))
+            .WithProtocolVersion(_settings.UseMqtt5 ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311)
+            .WithClientId(_settings.DeviceId)
+            .WithCredentials(_settings.DeviceId, _settings.MqttPassword)
+            .WithCleanSession(true)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
             .WithTimeout(ConnectTimeout)
             .WithWillTopic(willTopic)
@@ -71,51 +68,58 @@ public sealed class MqttNetLink : IMqttLink, IDisposable
         try
         {
             using var timeout = new CancellationTokenSource(ConnectTimeout);
-            MqttClientConnectResult result = _client.ConnectAsync(options, timeout.Token).GetAwaiter().GetResult();
+            MqttClientConnectResult result = client.ConnectAsync(options, timeout.Token).GetAwaiter().GetResult();
             if (result.ResultCode != MqttClientConnectResultCode.Success)
             {
                 _log($"mqtt: broker refused the connection: {result.ResultCode}");
+                client.Dispose();
                 return false;
             }
+            _client = client;
             return true;
         }
         catch (Exception e)
         {
-            _log($"mqtt: connection to {_host}:{_port} failed ({e.GetType().Name})");
+            _log($"mqtt: connection to {_settings.BrokerHost}:{_settings.BrokerPort} failed ({e.GetType().Name})");
+            client.Dispose();
             return false;
         }
     }
 
     public bool Publish(string topic, byte[] payload, int qos, bool retain)
     {
+        IMqttClient? client = _client;
+        if (client is null || !client.IsConnected) return false;
         MqttApplicationMessage message = new MqttApplicationMessageBuilder()
             .WithTopic(topic)
             .WithPayload(payload)
             .WithQualityOfServiceLevel((MqttQualityOfServiceLevel)qos)
             .WithRetainFlag(retain)
             .Build();
-        return Send(message);
-    }
-
-    public bool PublishReply(string responseTopic, byte[] payload, byte[] correlationData)
-    {
-        var builder = new MqttApplicationMessageBuilder()
-            .WithTopic(responseTopic)
-            .WithPayload(payload)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
-        if (correlationData != null) builder = builder.WithCorrelationData(correlationData);
-        return Send(builder.Build());
+        try
+        {
+            using var timeout = new CancellationTokenSource(OperationTimeout);
+            client.PublishAsync(message, timeout.Token).GetAwaiter().GetResult();
+            return true;
+        }
+        catch (Exception e)
+        {
+            _log($"mqtt: publish failed ({e.GetType().Name})");
+            return false;
+        }
     }
 
     public bool Subscribe(string topicFilter, int qos)
     {
+        IMqttClient? client = _client;
+        if (client is null || !client.IsConnected) return false;
         try
         {
             MqttClientSubscribeOptions options = new MqttClientSubscribeOptionsBuilder()
                 .WithTopicFilter(topicFilter, (MqttQualityOfServiceLevel)qos)
                 .Build();
             using var timeout = new CancellationTokenSource(OperationTimeout);
-            _client.SubscribeAsync(options, timeout.Token).GetAwaiter().GetResult();
+            client.SubscribeAsync(options, timeout.Token).GetAwaiter().GetResult();
             return true;
         }
         catch (Exception e)
@@ -127,32 +131,49 @@ public sealed class MqttNetLink : IMqttLink, IDisposable
 
     public void Disconnect()
     {
-        try
+        IMqttClient? client = _client;
+        if (client is not null && client.IsConnected)
         {
-            using var timeout = new CancellationTokenSource(OperationTimeout);
-            _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), timeout.Token).GetAwaiter().GetResult();
+            try
+            {
+                using var timeout = new CancellationTokenSource(OperationTimeout);
+                client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), timeout.Token).GetAwaiter().GetResult();
+            }
+            catch (Exception e)
+            {
+                _log($"mqtt: disconnect failed ({e.GetType().Name})");
+            }
         }
-        catch (Exception e)
-        {
-            _log($"mqtt: disconnect failed ({e.GetType().Name})");
-        }
+        ReleaseClient();
     }
 
-    private bool Send(MqttApplicationMessage message)
+    private void ReleaseClient()
     {
-        if (!_client.IsConnected) return false;
-        try
-        {
-            using var timeout = new CancellationTokenSource(OperationTimeout);
-            _client.PublishAsync(message, timeout.Token).GetAwaiter().GetResult();
-            return true;
-        }
-        catch (Exception e)
-        {
-            _log($"mqtt: publish failed ({e.GetType().Name})");
-            return false;
-        }
+        IMqttClient? old = Interlocked.Exchange(ref _client, null);
+        old?.Dispose();
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        ReleaseClient();
+        _pinnedCa.Dispose();
+    }
+}
+
+/// <summary>The device's check of the broker's certificate: the host name matches and the chain ends at the pinned CA.</summary>
+public static class PinnedCa
+{
+    public static bool Accepts(X509Certificate? presented, SslPolicyErrors errors, X509Certificate2 pinnedCa)
+    {
+        // A missing certificate or a name that does not match fails whatever the chain; chain errors are expected (the
+        // CA is in no system store) and decided below against the pinned CA alone.
+        if (presented is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+            return false;
+        using var certificate = new X509Certificate2(presented);
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(pinnedCa);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(certificate);
+    }
 }

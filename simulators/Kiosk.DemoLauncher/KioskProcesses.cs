@@ -7,7 +7,10 @@ namespace Kiosk.DemoLauncher;
 /// <summary>Where each component of one simulated kiosk listens.</summary>
 public sealed record KioskPorts(int Broker, int Portal, int Pn532, int Fingerprint, int Printer, int Control, int Host)
 {
-    public static readonly KioskPorts Demo = new(1883, 8090, 7010, 7011, 9100, 8091, 8080) { PortalTls = 8093 };
+    public static readonly KioskPorts Demo = new(1883, 8090, 7010, 7011, 9100, 8091, 8080) { PortalTls = 8093, BrokerTls = 8883 };
+
+    /// <summary>The edge broker's TLS listener for the devices (the virtual MCU connects there, as the ESP32 does).</summary>
+    public int BrokerTls { get; init; }
 
     /// <summary>The portal's mutual-TLS listener (dossier submission); 0: the host talks plain HTTP to <see cref="Portal"/>.</summary>
     public int PortalTls { get; init; }
@@ -15,7 +18,7 @@ public sealed record KioskPorts(int Broker, int Portal, int Pn532, int Fingerpri
     /// <summary>Free ports picked by the kernel, for tests that run beside a demo.</summary>
     public static KioskPorts Free()
     {
-        var ports = new int[8];
+        var ports = new int[9];
         var listeners = new List<TcpListener>();
         try
         {
@@ -31,7 +34,7 @@ public sealed record KioskPorts(int Broker, int Portal, int Pn532, int Fingerpri
         {
             foreach (var listener in listeners) listener.Stop();
         }
-        return new(ports[0], ports[1], ports[2], ports[3], ports[4], ports[5], ports[6]) { PortalTls = ports[7] };
+        return new(ports[0], ports[1], ports[2], ports[3], ports[4], ports[5], ports[6]) { PortalTls = ports[7], BrokerTls = ports[8] };
     }
 
     public string HostUrl => $"http://127.0.0.1:{Host}";
@@ -57,6 +60,8 @@ public sealed class ComponentProcess(string name, Process process, string logPat
 public sealed class KioskProcesses : IAsyncDisposable
 {
     public const string DeviceId = "mcu-01";
+    /// <summary>The virtual MCU's exit code for "reboot me" (firmware/virtual-mcu VirtualDevicePlatform.RebootExitCode).</summary>
+    public const int RebootExitCode = 75;
     /// <summary>The host's kiosk id (its default, "kiosk-" + device): the CN of its client certificate.</summary>
     public const string KioskId = "kiosk-" + DeviceId;
 
@@ -104,8 +109,9 @@ public sealed class KioskProcesses : IAsyncDisposable
         string broker = $"127.0.0.1:{Ports.Broker}";
 
         await StartAsync("edge-broker", "edge-broker/Kiosk.EdgeBroker", "Kiosk.EdgeBroker",
-            ["--port", Ports.Broker.ToString(), "--data", Path.Combine(DataFolder, "broker"), "--secrets", secrets],
-            () => TcpAcceptsAsync(Ports.Broker), cancel);
+            ["--port", Ports.Broker.ToString(), "--tls-port", Ports.BrokerTls.ToString(), "--tls-bind", "127.0.0.1",
+             "--tls-host", "127.0.0.1", "--data", Path.Combine(DataFolder, "broker"), "--secrets", secrets],
+            async () => await TcpAcceptsAsync(Ports.Broker) && await TcpAcceptsAsync(Ports.BrokerTls), cancel);
 
         await StartAsync("portal-simulator", "simulators/Kiosk.Simulators.Portal", "Kiosk.Simulators.Portal",
             ["--urls", Ports.PortalUrl, "--data", Path.Combine(DataFolder, "portal"), .. PortalTlsArguments()],
@@ -117,8 +123,9 @@ public sealed class KioskProcesses : IAsyncDisposable
              "--data", Path.Combine(DataFolder, "peripherals")],
             () => HttpAnswersAsync(Ports.ControlUrl + "/api/state"), cancel);
 
+        // The device settings file is the one the edge broker wrote for this device: TLS to its CA, as on the ESP32.
         await StartAsync("virtual-mcu", "firmware/virtual-mcu", "Kiosk.Firmware.VirtualMcu",
-            ["--device", DeviceId, "--broker", broker, "--secrets", secrets,
+            ["--config", Path.Combine(secrets, $"device-{DeviceId}.conf"), "--storage", Path.Combine(DataFolder, "mcu"),
              "--pn532", $"127.0.0.1:{Ports.Pn532}", "--fingerprint", $"127.0.0.1:{Ports.Fingerprint}",
              "--printer", $"127.0.0.1:{Ports.Printer}"],
             () => Task.FromResult(true), cancel);

@@ -49,7 +49,7 @@ Console.WriteLine($"""
   Maintenance console      {ports.HostUrl}/maintenance
   Simulator control page   {ports.ControlUrl}/   (place a card, a finger; printer cover and paper)
   Portal simulator         {ports.PortalUrl}/api/dossiers   (filings arrive over mTLS at {ports.PortalTlsUrl}; demo CA in {kiosk.PkiFolder}/)
-  Edge broker (MQTT 5)     127.0.0.1:{ports.Broker}
+  Edge broker (MQTT)       127.0.0.1:{ports.Broker} (loopback, plain) and 127.0.0.1:{ports.BrokerTls} (TLS, devices)
   Virtual PN532 reader     tcp 127.0.0.1:{ports.Pn532}
   Virtual fingerprint      tcp 127.0.0.1:{ports.Fingerprint}
   Virtual receipt printer  tcp 127.0.0.1:{ports.Printer}
@@ -62,6 +62,13 @@ Press Ctrl+C to stop everything.
 while (!stop.IsCancellationRequested)
 {
     var crashed = kiosk.Running.FirstOrDefault(c => c.HasExited);
+    if (crashed is { Name: "virtual-mcu" } && crashed.Process.ExitCode == KioskProcesses.RebootExitCode)
+    {
+        // The firmware rebooted itself (its watchdog, or on purpose): a board comes back, so the virtual one does too.
+        Console.WriteLine("virtual-mcu rebooted; starting it again");
+        await kiosk.RestartAsync(crashed.Name, stop.Token);
+        continue;
+    }
     if (crashed != null)
     {
         Console.Error.WriteLine($"{crashed.Name} stopped (exit code {crashed.Process.ExitCode}); see {crashed.LogPath}. Stopping the rest.");

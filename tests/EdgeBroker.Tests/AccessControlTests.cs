@@ -14,9 +14,9 @@ public class AccessControlTests
     [InlineData("kiosk/v1/mcu-01/event/card", true)]
     [InlineData("kiosk/v1/mcu-01/event/finger", true)]
     [InlineData("kiosk/v1/mcu-01/state/printer", true)]
-    [InlineData("kiosk/v1/mcu-01/reply/host", true)]
+    [InlineData("kiosk/v1/mcu-01/reply/host-1/1a2b", true)]
     [InlineData("kiosk/v1/mcu-01/status/extra", false)]
-    [InlineData("kiosk/v1/mcu-01/cmd/apdu", false)] // a device never commands itself or others
+    [InlineData("kiosk/v1/mcu-01/cmd/apdu/host-1/1a2b", false)] // a device never commands itself or others
     [InlineData("kiosk/v1/mcu-02/status", false)]
     [InlineData("kiosk/v1/mcu-02/event/card", false)]
     [InlineData("kiosk/v1/mcu-01/event/../../mcu-02/status", false)]
@@ -30,7 +30,7 @@ public class AccessControlTests
 
     [Theory]
     [InlineData("kiosk/v1/mcu-01/cmd/#", true)]
-    [InlineData("kiosk/v1/mcu-01/cmd/apdu", true)]
+    [InlineData("kiosk/v1/mcu-01/cmd/apdu/host-1/1a2b", true)]
     [InlineData("kiosk/v1/mcu-01/cmd/print", true)]
     [InlineData("kiosk/v1/mcu-01/cmd/+", true)]
     [InlineData("kiosk/v1/+/cmd/#", false)]
@@ -46,12 +46,12 @@ public class AccessControlTests
         Assert.Equal(expected, AccessControl.CanSubscribe(Device, filter));
 
     [Theory]
-    [InlineData("kiosk/v1/mcu-01/cmd/apdu", true)]
+    [InlineData("kiosk/v1/mcu-01/cmd/apdu/host-1/1a2b", true)]
     [InlineData("kiosk/v1/mcu-02/cmd/print", true)]
     [InlineData("kiosk/v1/mcu-01/status", false)] // the host must not fake a device's status
-    [InlineData("kiosk/v1/mcu-01/reply/host", false)]
+    [InlineData("kiosk/v1/mcu-01/reply/host-1/1a2b", false)]
     [InlineData("kiosk/v1/mcu-01/event/card", false)]
-    [InlineData("kiosk/v1//cmd/apdu", false)]
+    [InlineData("kiosk/v1//cmd/apdu/host-1/1a2b", false)]
     [InlineData("$SYS/x", false)]
     public void Host_publishes_only_commands(string topic, bool expected) =>
         Assert.Equal(expected, AccessControl.CanPublish(Host, topic));
@@ -59,7 +59,7 @@ public class AccessControlTests
     [Theory]
     [InlineData("kiosk/v1/#", true)]
     [InlineData("kiosk/v1/+/status", true)]
-    [InlineData("kiosk/v1/mcu-01/reply/host", true)]
+    [InlineData("kiosk/v1/mcu-01/reply/host-1/1a2b", true)]
     [InlineData("#", false)]
     [InlineData("$SYS/#", false)]
     [InlineData("kiosk/#", false)]
@@ -78,13 +78,13 @@ public class AccessControlTests
 
     [Fact]
     public void Bridge_publishes_nothing() =>
-        Assert.False(AccessControl.CanPublish(Bridge, "kiosk/v1/mcu-01/cmd/apdu"));
+        Assert.False(AccessControl.CanPublish(Bridge, "kiosk/v1/mcu-01/cmd/apdu/host-1/1a2b"));
 
     [Theory]
     [InlineData("kiosk/v1/mcu-01/status", true)]
     [InlineData("kiosk/v1/mcu-01/event/card", false)] // allowed to publish, but not as a will
     [InlineData("kiosk/v1/mcu-02/status", false)]
-    [InlineData("kiosk/v1/mcu-01/cmd/apdu", false)]
+    [InlineData("kiosk/v1/mcu-01/cmd/apdu/host-1/1a2b", false)]
     public void Device_will_may_only_be_its_status_topic(string willTopic, bool expected) =>
         Assert.Equal(expected, AccessControl.CanSetWill(Device, willTopic));
 

@@ -1,5 +1,5 @@
 using Kiosk.Firmware.App;
-using Kiosk.Firmware.Mqtt;
+using Kiosk.DeviceContract;
 
 namespace Firmware.Tests;
 
@@ -7,8 +7,8 @@ namespace Firmware.Tests;
 public class FirmwareAppTests
 {
     private const string Device = "mcu-01";
-    private const string ReplyTopic = "kiosk/v1/mcu-01/reply/host-1";
     private readonly FakeClock _clock = new();
+    private readonly FakeDevicePlatform _platform = new();
     private readonly FakeMqttLink _mqtt = new();
     private readonly ListLog _log = new();
     private readonly ScriptedPn532 _reader;
@@ -27,7 +27,7 @@ public class FirmwareAppTests
             ? ScriptedFingerprint.Ack(0x00, new byte[16])
             : ScriptedFingerprint.Ack(_fingerOnGlass ? (byte)0x00 : (byte)0x02));
         _printer = new ScriptedPrinter(_clock);
-        _app = new FirmwareApp(new FirmwareOptions { DeviceId = Device }, _mqtt, _reader, _finger, _printer, _clock, _log);
+        _app = new FirmwareApp(new FirmwareOptions { DeviceId = Device }, _mqtt, _reader, _finger, _printer, _clock, _log, _platform);
     }
 
     private byte[]? Pn532Device(byte[] cmd)
@@ -61,6 +61,11 @@ public class FirmwareAppTests
         }
     }
 
+    /// <summary>A request as the host sends it (docs/mqtt.md): kiosk/v1/{device}/cmd/{command}/{requester}/{id}.</summary>
+    private void Request(string command, string id, byte[] payload) => _mqtt.Deliver($"kiosk/v1/{Device}/cmd/{command}/host-1/{id}", payload);
+
+    private static string ReplyTo(string id) => $"kiosk/v1/{Device}/reply/host-1/{id}";
+
     private List<PublishedMessage> On(string suffix) => _mqtt.Published.Where(m => m.Topic == $"kiosk/v1/{Device}/{suffix}").ToList();
 
     [Fact]
@@ -74,7 +79,8 @@ public class FirmwareAppTests
         PublishedMessage status = On("status").Single();
         Assert.True(status.Retain);
         Assert.Equal(1, status.Qos);
-        Assert.Equal("{\"online\":true,\"firmware\":\"0.1.0\",\"reader\":\"ok\",\"fingerprint\":\"ok\",\"printer\":\"ok\",\"uptimeSeconds\":0}", status.Text);
+        Assert.Equal("{\"online\":true,\"firmware\":\"0.1.0\",\"reader\":\"ok\",\"fingerprint\":\"ok\",\"printer\":\"ok\",\"uptimeSeconds\":0," +
+                     "\"startReason\":\"power-on\",\"freeMemoryBytes\":123456,\"wifiRssiDbm\":-61,\"connections\":1}", status.Text);
         PublishedMessage printer = On("state/printer").Single();
         Assert.True(printer.Retain);
         Assert.Equal("{\"paper\":\"ok\",\"cover\":\"closed\",\"online\":true}", printer.Text);
@@ -110,20 +116,35 @@ public class FirmwareAppTests
     }
 
     [Fact]
-    public void AnswersAnApduOnTheResponseTopicWithTheSameCorrelationData()
+    public void AnswersAnApduOnTheReplyTopicOfItsRequest()
     {
         _card = 1;
         _app.Start();
         Run(300);
         Assert.True(_app.CardPresent);
-        byte[] correlation = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
-        _mqtt.Deliver($"kiosk/v1/{Device}/cmd/apdu", Hex.Bytes("00A4040C"), ReplyTopic, correlation);
+        Request("apdu", "0a1b2c3d4e5f6071", Hex.Bytes("00A4040C"));
         Assert.Equal(1, _app.QueuedRequests); // queued by the MQTT thread, not executed there
         _app.Step();
-        PublishedMessage reply = _mqtt.Published.Single(m => m.Topic == ReplyTopic);
-        Assert.Equal(correlation, reply.CorrelationData);
+        PublishedMessage reply = _mqtt.Published.Single(m => m.Topic == ReplyTo("0a1b2c3d4e5f6071"));
         Assert.Equal("0000A49000", Hex.Of(reply.Payload)); // Ok, then the fake card's answer: CLA INS echoed, 90 00
         Assert.False(reply.Retain);
+        Assert.Equal(1, reply.Qos);
+    }
+
+    [Fact]
+    public void ARedeliveredRequestIsServedOnce()
+    {
+        _card = 1;
+        _app.Start();
+        Run(300);
+        int exchangesBefore = _reader.Commands.Count(c => c[0] == 0x40);
+        Request("apdu", "7", Hex.Bytes("00A4040C"));
+        Request("apdu", "7", Hex.Bytes("00A4040C")); // QoS 1 redelivery after a reconnect
+        Request("apdu", "8", Hex.Bytes("00A4040C")); // the host's next attempt has a new id
+        _app.Step();
+        Assert.Single(_mqtt.Published, m => m.Topic == ReplyTo("7"));
+        Assert.Single(_mqtt.Published, m => m.Topic == ReplyTo("8"));
+        Assert.Equal(exchangesBefore + 2, _reader.Commands.Count(c => c[0] == 0x40));
     }
 
     [Fact]
@@ -133,11 +154,10 @@ public class FirmwareAppTests
         _app.Start();
         Run(300);
         int exchangesBefore = _reader.Commands.Count(c => c[0] == 0x40);
-        _mqtt.Deliver($"kiosk/v1/{Device}/cmd/apdu", Array.Empty<byte>(), ReplyTopic, new byte[] { 7 });
+        Request("apdu", "e1", Array.Empty<byte>());
         _app.Step();
-        PublishedMessage reply = _mqtt.Published.Single(m => m.Topic == ReplyTopic);
+        PublishedMessage reply = _mqtt.Published.Single(m => m.Topic == ReplyTo("e1"));
         Assert.Equal("06", Hex.Of(reply.Payload));
-        Assert.Equal(new byte[] { 7 }, reply.CorrelationData);
         Assert.Equal(exchangesBefore, _reader.Commands.Count(c => c[0] == 0x40));
     }
 
@@ -145,9 +165,9 @@ public class FirmwareAppTests
     public void ApduWithoutACardIsNoCard()
     {
         _app.Start();
-        _mqtt.Deliver($"kiosk/v1/{Device}/cmd/apdu", Hex.Bytes("00A4040C"), ReplyTopic, new byte[] { 1 });
+        Request("apdu", "1", Hex.Bytes("00A4040C"));
         _app.Step();
-        Assert.Equal("01", Hex.Of(_mqtt.Published.Single(m => m.Topic == ReplyTopic).Payload));
+        Assert.Equal("01", Hex.Of(_mqtt.Published.Single(m => m.Topic == ReplyTo("1")).Payload));
     }
 
     [Fact]
@@ -157,19 +177,25 @@ public class FirmwareAppTests
         _app.Start();
         Run(300);
         _card = 0;
-        _mqtt.Deliver($"kiosk/v1/{Device}/cmd/apdu", Hex.Bytes("00B0000000"), ReplyTopic, new byte[] { 1 });
+        Request("apdu", "1", Hex.Bytes("00B0000000"));
         _app.Step();
-        Assert.Equal("01", Hex.Of(_mqtt.Published.Single(m => m.Topic == ReplyTopic).Payload));
+        Assert.Equal("01", Hex.Of(_mqtt.Published.Single(m => m.Topic == ReplyTo("1")).Payload));
         Assert.Equal("{\"event\":\"removed\"}", On("event/card").Last().Text);
     }
 
-    [Fact]
-    public void RequestWithoutResponseTopicIsIgnored()
+    [Theory]
+    [InlineData("kiosk/v1/mcu-01/cmd/apdu")]                    // the old contract: no requester, no id
+    [InlineData("kiosk/v1/mcu-01/cmd/apdu/host-1")]             // no id
+    [InlineData("kiosk/v1/mcu-01/cmd/apdu/host-1/1/extra")]
+    [InlineData("kiosk/v1/mcu-01/cmd/apdu/host-1/bad.id")]      // an id must be letters, digits and '-'
+    [InlineData("kiosk/v1/mcu-01/cmd/reboot/host-1/1")]         // no such command
+    [InlineData("kiosk/v1/mcu-02/cmd/apdu/host-1/1")]           // another device's
+    [InlineData("kiosk/v1/mcu-01/reply/host-1/1")]
+    public void RequestOnAnotherTopicIsIgnored(string topic)
     {
         _app.Start();
         int before = _mqtt.Published.Count;
-        _mqtt.Deliver($"kiosk/v1/{Device}/cmd/apdu", Hex.Bytes("00A4040C"), null, new byte[] { 1 });
-        _mqtt.Deliver($"kiosk/v1/{Device}/cmd/print", new byte[] { 0x41 }, "kiosk/v1/other/reply/x", new byte[] { 1 });
+        _mqtt.Deliver(topic, Hex.Bytes("00A4040C"));
         _app.Step();
         Assert.Equal(0, _app.QueuedRequests);
         Assert.Equal(before, _mqtt.Published.Count);
@@ -179,9 +205,9 @@ public class FirmwareAppTests
     public void PrintsAJobAndPublishesPrinterState()
     {
         _app.Start();
-        _mqtt.Deliver($"kiosk/v1/{Device}/cmd/print", new byte[] { 0x1B, 0x40, 0x41, 0x0A }, ReplyTopic, new byte[] { 9 });
+        Request("print", "9", new byte[] { 0x1B, 0x40, 0x41, 0x0A });
         _app.Step();
-        Assert.Equal("00", Hex.Of(_mqtt.Published.Single(m => m.Topic == ReplyTopic).Payload));
+        Assert.Equal("00", Hex.Of(_mqtt.Published.Single(m => m.Topic == ReplyTo("9")).Payload));
         Assert.Equal("1B40410A", Hex.Of(_printer.Printed));
         Assert.Equal(2, On("state/printer").Count);
     }
@@ -191,9 +217,9 @@ public class FirmwareAppTests
     {
         _app.Start();
         _printer.Paper = "out";
-        _mqtt.Deliver($"kiosk/v1/{Device}/cmd/print", new byte[] { 0x41 }, ReplyTopic, new byte[] { 9 });
+        Request("print", "9", new byte[] { 0x41 });
         _app.Step();
-        Assert.Equal("04", Hex.Of(_mqtt.Published.Single(m => m.Topic == ReplyTopic).Payload));
+        Assert.Equal("04", Hex.Of(_mqtt.Published.Single(m => m.Topic == ReplyTo("9")).Payload));
         Assert.Empty(_printer.Printed);
         Assert.Equal("{\"paper\":\"out\",\"cover\":\"closed\",\"online\":true}", On("state/printer").Last().Text);
     }
@@ -219,9 +245,9 @@ public class FirmwareAppTests
         _app.Start();
         Run(12_000);
         Assert.StartsWith("{\"online\":true,\"firmware\":\"0.1.0\",\"reader\":\"absent\",\"fingerprint\":\"absent\",\"printer\":\"absent\",\"uptimeSeconds\":", On("status").First().Text);
-        _mqtt.Deliver($"kiosk/v1/{Device}/cmd/apdu", Hex.Bytes("00A4040C"), ReplyTopic, new byte[] { 1 });
+        Request("apdu", "1", Hex.Bytes("00A4040C"));
         _app.Step();
-        Assert.Equal("02", Hex.Of(_mqtt.Published.Single(m => m.Topic == ReplyTopic).Payload));
+        Assert.Equal("02", Hex.Of(_mqtt.Published.Single(m => m.Topic == ReplyTo("1")).Payload));
         // The reader comes back: it is probed again and reported ok.
         _reader.Unplugged = false;
         Run(6_000);
@@ -252,14 +278,76 @@ public class FirmwareAppTests
         _mqtt.IsConnected = false;
         _mqtt.BrokerReachable = false;
         Run(6_000);
-        int attempts = _mqtt.ConnectAttempts;
-        Assert.True(attempts >= 2);
+        Assert.True(_mqtt.ConnectAttempts >= 3);
         _mqtt.BrokerReachable = true;
-        Run(6_000);
+        Run(17_000); // the longest wait after the attempts so far is 16 s
         Assert.True(_mqtt.IsConnected);
         Assert.Equal(2, On("status").Count);
+        Assert.Contains("\"connections\":2", On("status").Last().Text);
         Assert.Equal(2, _mqtt.Subscriptions.Count);
         Assert.Contains(_log.Lines, l => l.Contains("broker connection lost"));
+    }
+
+    [Fact]
+    public void ReconnectWaitsGrowWithJitterUpToTheMaximum()
+    {
+        var options = new FirmwareOptions();
+        _mqtt.BrokerReachable = false;
+        _app.Start();
+        var waits = new List<long>();
+        for (int failure = 1; failure <= 9; failure++)
+        {
+            waits.Add(_app.ReconnectDelayMilliseconds);
+            int attempts = _mqtt.ConnectAttempts;
+            while (_mqtt.ConnectAttempts == attempts) { _clock.Sleep(20); _app.Step(); }
+        }
+        // The n-th failure waits between half and all of min(30 s, 1 s · 2^(n-1)).
+        for (int n = 1; n <= waits.Count; n++)
+        {
+            long ceiling = Math.Min(options.MaxReconnectIntervalMilliseconds, options.ReconnectIntervalMilliseconds * (1L << (n - 1)));
+            Assert.InRange(waits[n - 1], ceiling / 2 - 20, ceiling);
+        }
+        Assert.InRange(waits[^1], 15_000 - 20, 30_000);
+    }
+
+    [Fact]
+    public void StatusIsRefreshedEveryMinute()
+    {
+        _app.Start();
+        Run(125_000);
+        List<PublishedMessage> statuses = On("status");
+        Assert.Equal(3, statuses.Count);
+        Assert.Contains("\"uptimeSeconds\":120,", statuses.Last().Text);
+    }
+
+    [Fact]
+    public void TheWatchdogRebootsAStalledLoopAndTheNextStartSaysWhy()
+    {
+        _app.Start();
+        Run(1_000);
+        Assert.False(_app.Watchdog.Check());
+        _clock.Sleep(new FirmwareOptions().WatchdogTimeoutMilliseconds); // the main loop made no step for that long
+        Assert.True(_app.Watchdog.Check());
+        Assert.Equal(1, _platform.Reboots);
+        Assert.Equal("watchdog", _platform.Stored[SoftwareWatchdog.RecordName]);
+        Assert.False(_app.Watchdog.Check()); // fires once
+
+        var next = new FirmwareApp(new FirmwareOptions { DeviceId = Device }, new FakeMqttLink(), _reader, _finger, _printer, _clock, _log, _platform);
+        next.Start();
+        Assert.Equal(StartReason.Watchdog, next.StartReason);
+        Assert.False(_platform.Stored.ContainsKey(SoftwareWatchdog.RecordName)); // read once
+        var after = new FirmwareApp(new FirmwareOptions { DeviceId = Device }, new FakeMqttLink(), _reader, _finger, _printer, _clock, _log, _platform);
+        after.Start();
+        Assert.Equal(StartReason.PowerOn, after.StartReason);
+    }
+
+    [Fact]
+    public void AFedWatchdogNeverFires()
+    {
+        _app.Start();
+        Run(3 * new FirmwareOptions().WatchdogTimeoutMilliseconds);
+        Assert.False(_app.Watchdog.Check());
+        Assert.Equal(0, _platform.Reboots);
     }
 
     [Fact]
@@ -268,7 +356,7 @@ public class FirmwareAppTests
         _card = 1;
         _app.Start();
         Run(300);
-        _mqtt.Deliver($"kiosk/v1/{Device}/cmd/apdu", Hex.Bytes("00A4040C07A0000002471001"), ReplyTopic, new byte[] { 1 });
+        Request("apdu", "1", Hex.Bytes("00A4040C07A0000002471001"));
         _app.Step();
         Assert.DoesNotContain(_log.Lines, l => l.Contains("A0000002471001", StringComparison.OrdinalIgnoreCase) || l.Contains("A4040C", StringComparison.OrdinalIgnoreCase));
     }

@@ -1,3 +1,4 @@
+using Kiosk.DeviceContract;
 using Kiosk.Firmware.App;
 
 namespace Firmware.Tests;
@@ -23,7 +24,7 @@ public class FirmwareCardReadTests
             _ => ScriptedPn532.Answer(cmd[0]),
         });
         _finger = new ScriptedFingerprint(_clock, cmd => cmd[0] == 0x0F ? ScriptedFingerprint.Ack(0x00, new byte[16]) : ScriptedFingerprint.Ack(0x02));
-        _app = new FirmwareApp(new FirmwareOptions { DeviceId = "mcu-01" }, _mqtt, _reader, _finger, new ScriptedPrinter(_clock), _clock, new ListLog());
+        _app = new FirmwareApp(new FirmwareOptions { DeviceId = "mcu-01" }, _mqtt, _reader, _finger, new ScriptedPrinter(_clock), _clock, new ListLog(), new FakeDevicePlatform());
     }
 
     private void Step(int sleep)
@@ -45,17 +46,17 @@ public class FirmwareCardReadTests
         // One APDU every 20 ms for a second: no finger capture and no presence test in between.
         for (int i = 0; i < 50; i++)
         {
-            _mqtt.Deliver("kiosk/v1/mcu-01/cmd/apdu", Hex.Bytes("00B0000004"), "kiosk/v1/mcu-01/reply/host-1", [(byte)i]);
+            _mqtt.Deliver(Topics.ApduCommand("mcu-01", "host-1", "r" + i), Hex.Bytes("00B0000004"));
             Step(20);
         }
-        Assert.Equal(50, _mqtt.Published.Count(m => m.Topic == "kiosk/v1/mcu-01/reply/host-1"));
+        Assert.Equal(50, _mqtt.Published.Count(m => m.Topic.StartsWith("kiosk/v1/mcu-01/reply/host-1/")));
         Assert.Equal(fingerBefore, _finger.Commands.Count);
         Assert.Equal(presenceBefore, _reader.Commands.Count(c => c[0] == 0x00));
 
         // A read longer than the deferral still lets the polls run once in a while.
         for (int i = 0; i < 150; i++)
         {
-            _mqtt.Deliver("kiosk/v1/mcu-01/cmd/apdu", Hex.Bytes("00B0000004"), "kiosk/v1/mcu-01/reply/host-1", [(byte)i]);
+            _mqtt.Deliver(Topics.ApduCommand("mcu-01", "host-1", "r" + i), Hex.Bytes("00B0000004"));
             Step(20);
         }
         Assert.InRange(_finger.Commands.Count - fingerBefore, 1, 3 * 4000 / options.MaxPollDeferralMilliseconds);

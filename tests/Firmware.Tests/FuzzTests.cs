@@ -1,6 +1,6 @@
 using Kiosk.Firmware.Protocols.Fingerprint;
 using Kiosk.Firmware.Protocols.Pn532;
-using Kiosk.Firmware.Text;
+using Kiosk.DeviceContract;
 
 namespace Firmware.Tests;
 

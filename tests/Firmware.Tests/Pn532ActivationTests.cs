@@ -1,6 +1,6 @@
 using Kiosk.Firmware.App;
 using Kiosk.Firmware.Devices.Pn532;
-using Kiosk.Firmware.Mqtt;
+using Kiosk.DeviceContract;
 
 namespace Firmware.Tests;
 
@@ -123,7 +123,7 @@ public class Pn532ActivationTests
             _ => ScriptedPn532.Answer(cmd[0]),
         });
         var finger = new ScriptedFingerprint(_clock, cmd => cmd[0] == 0x0F ? ScriptedFingerprint.Ack(0x00, new byte[16]) : ScriptedFingerprint.Ack(0x02));
-        var app = new FirmwareApp(new FirmwareOptions { DeviceId = "mcu-01" }, mqtt, reader, finger, new ScriptedPrinter(_clock), _clock, new ListLog());
+        var app = new FirmwareApp(new FirmwareOptions { DeviceId = "mcu-01" }, mqtt, reader, finger, new ScriptedPrinter(_clock), _clock, new ListLog(), new FakeDevicePlatform());
         app.Start();
         for (int i = 0; i < 25; i++)
         {
@@ -138,6 +138,6 @@ public class Pn532ActivationTests
     [Fact]
     public void CardPlacedJsonWithBitRate()
     {
-        Assert.Equal("{\"event\":\"placed\",\"protocol\":\"iso14443-4b\",\"bitRate\":848}", Payloads.CardPlacedJson(Payloads.ProtocolTypeB, 848));
+        Assert.Equal("{\"event\":\"placed\",\"protocol\":\"iso14443-4b\",\"bitRate\":848}", CardEventMessage.PlacedJson(Payloads.ProtocolTypeB, 848));
     }
 }

@@ -1,3 +1,4 @@
+using Kiosk.DeviceContract;
 using Kiosk.Firmware.Devices.ReceiptPrinter;
 
 namespace Firmware.Tests;

@@ -1,3 +1,4 @@
+using Kiosk.DeviceContract;
 using Kiosk.Firmware.Platform;
 using Kiosk.Firmware.Protocols.Fingerprint;
 using Kiosk.Firmware.Protocols.Pn532;
@@ -211,7 +212,7 @@ public sealed class ScriptedPrinter : ScriptedSerialLink
     }
 }
 
-public sealed record PublishedMessage(string Topic, byte[] Payload, int Qos, bool Retain, byte[]? CorrelationData)
+public sealed record PublishedMessage(string Topic, byte[] Payload, int Qos, bool Retain)
 {
     public string Text => System.Text.Encoding.UTF8.GetString(Payload);
 }
@@ -243,14 +244,7 @@ public sealed class FakeMqttLink : IMqttLink
     public bool Publish(string topic, byte[] payload, int qos, bool retain)
     {
         if (!IsConnected) return false;
-        Published.Add(new PublishedMessage(topic, payload, qos, retain, null));
-        return true;
-    }
-
-    public bool PublishReply(string responseTopic, byte[] payload, byte[] correlationData)
-    {
-        if (!IsConnected) return false;
-        Published.Add(new PublishedMessage(responseTopic, payload, 1, false, correlationData));
+        Published.Add(new PublishedMessage(topic, payload, qos, retain));
         return true;
     }
 
@@ -262,8 +256,19 @@ public sealed class FakeMqttLink : IMqttLink
 
     public void Disconnect() => IsConnected = false;
 
-    public void Deliver(string topic, byte[] payload, string? responseTopic, byte[]? correlationData)
-    {
-        MessageReceived?.Invoke(topic, payload, responseTopic!, correlationData!);
-    }
+    public void Deliver(string topic, byte[] payload) => MessageReceived?.Invoke(topic, payload);
+}
+
+/// <summary>The board: an in-memory store, fixed memory and signal figures, reboots counted instead of done.</summary>
+public sealed class FakeDevicePlatform : IDevicePlatform
+{
+    public Dictionary<string, string> Stored { get; } = new();
+    public int Reboots { get; private set; }
+    public StartReason PlatformStartReason { get; set; } = StartReason.PowerOn;
+    public long FreeMemoryBytes() => 123_456;
+    public int WifiRssiDbm() => -61;
+    public string? ReadText(string name) => Stored.TryGetValue(name, out var text) ? text : null;
+    public bool WriteText(string name, string text) { Stored[name] = text; return true; }
+    public void Delete(string name) => Stored.Remove(name);
+    public void Reboot() => Reboots++;
 }

@@ -1,4 +1,4 @@
-using Kiosk.Firmware.Text;
+using Kiosk.DeviceContract;
 
 namespace Firmware.Tests;
 

@@ -1,3 +1,4 @@
+using Kiosk.DeviceContract;
 using Kiosk.EdgeBroker.Users;
 
 namespace Kiosk.EdgeBroker.Access;
@@ -7,34 +8,36 @@ public sealed record AccessGrant(IReadOnlyList<string> Publish, IReadOnlyList<st
 
 /// <summary>
 /// The broker's ACL (docs/mqtt.md): pure functions from (user, topic) to allowed/denied. Anything not granted is denied.
+/// The topics come from the device contract (libs/Kiosk.DeviceContract), the same code the firmware and the host use.
 /// </summary>
 public static class AccessControl
 {
-    public const string TopicRoot = "kiosk/v1";
+    public const string TopicRoot = Topics.Root;
 
     /// <summary>The grants for one user. A device's grants name that device, so it cannot reach another's topics.</summary>
     public static AccessGrant GrantFor(BrokerUser user) => user.Role switch
     {
+        // What the contract's firmware → host rows allow a device to publish; it hears only its own commands.
         UserRole.Device => new AccessGrant(
             Publish:
             [
-                DeviceStatusTopic(user.Name),
-                $"{TopicRoot}/{user.Name}/event/#",
-                $"{TopicRoot}/{user.Name}/state/#",
-                $"{TopicRoot}/{user.Name}/reply/#",
+                Topics.Status(user.Name),
+                Topics.EventsFilter(user.Name),
+                Topics.StatesFilter(user.Name),
+                Topics.RepliesFilter(user.Name),
             ],
-            Subscribe: [$"{TopicRoot}/{user.Name}/cmd/#"]),
+            Subscribe: [Topics.CommandsFilter(user.Name)]),
         UserRole.Host => new AccessGrant(
-            Publish: [$"{TopicRoot}/+/cmd/#"],
-            Subscribe: [$"{TopicRoot}/#"]),
+            Publish: [Topics.CommandsFilter(TopicRules.SingleLevelWildcard)],
+            Subscribe: [Topics.EverythingFilter()]),
         // The central-operations bridge (Bridge/): fleet telemetry only, read-only; the outer bound of its allow-list.
         UserRole.Bridge => new AccessGrant(
             Publish: [],
-            Subscribe: [$"{TopicRoot}/+/status", $"{TopicRoot}/+/state/#"]),
+            Subscribe: [Topics.Status(TopicRules.SingleLevelWildcard), Topics.StatesFilter(TopicRules.SingleLevelWildcard)]),
         _ => new AccessGrant([], []),
     };
 
-    public static string DeviceStatusTopic(string deviceName) => $"{TopicRoot}/{deviceName}/status";
+    public static string DeviceStatusTopic(string deviceName) => Topics.Status(deviceName);
 
     public static bool CanPublish(BrokerUser user, string? topic)
     {

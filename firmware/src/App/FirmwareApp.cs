@@ -1,7 +1,7 @@
+using Kiosk.DeviceContract;
 using Kiosk.Firmware.Devices.Fingerprint;
 using Kiosk.Firmware.Devices.Pn532;
 using Kiosk.Firmware.Devices.ReceiptPrinter;
-using Kiosk.Firmware.Mqtt;
 using Kiosk.Firmware.Platform;
 
 namespace Kiosk.Firmware.App
@@ -27,12 +27,18 @@ namespace Kiosk.Firmware.App
         private readonly string _cardTopic;
         private readonly string _fingerTopic;
         private readonly string _printerTopic;
-        private readonly string _apduTopic;
-        private readonly string _printTopic;
+        private readonly IDevicePlatform _platform;
+        private readonly SoftwareWatchdog _watchdog;
+        private readonly RecentRequests _served;
+        private readonly System.Random _jitter;
 
         private long _startedAt;
         private bool _wasConnected;
         private long _nextConnectAttempt;
+        private int _failedConnects;
+        private long _connections;
+        private StartReason _startReason = StartReason.Unknown;
+        private long _nextStatusPublish;
         private bool _stopRequested;
         private readonly object _stopSync = new object();
 
@@ -58,7 +64,7 @@ namespace Kiosk.Firmware.App
         private PrinterStatus _publishedPrinter;
         private long _nextPrinterPoll;
 
-        public FirmwareApp(FirmwareOptions options, IMqttLink mqtt, ISerialLink readerLink, ISerialLink fingerprintLink, ISerialLink printerLink, IClock clock, ILog log)
+        public FirmwareApp(FirmwareOptions options, IMqttLink mqtt, ISerialLink readerLink, ISerialLink fingerprintLink, ISerialLink printerLink, IClock clock, ILog log, IDevicePlatform platform)
         {
             if (!Topics.IsValidDeviceId(options.DeviceId)) throw new System.ArgumentException("device id: letters, digits and '-' only", "options");
             _options = options;
@@ -69,14 +75,16 @@ namespace Kiosk.Firmware.App
             _fingerprint = new FingerprintSensor(fingerprintLink, clock);
             _printer = new ReceiptPrinter(printerLink);
             _requests = new RequestQueue(options.MaxQueuedRequests);
+            _platform = platform;
+            _watchdog = new SoftwareWatchdog(clock, platform, log, options.WatchdogTimeoutMilliseconds);
+            _served = new RecentRequests(options.RememberedRequests);
+            _jitter = new System.Random();
 
             string device = options.DeviceId;
             _statusTopic = Topics.Status(device);
             _cardTopic = Topics.CardEvent(device);
             _fingerTopic = Topics.FingerEvent(device);
             _printerTopic = Topics.PrinterState(device);
-            _apduTopic = Topics.ApduCommand(device);
-            _printTopic = Topics.PrintCommand(device);
             _mqtt.MessageReceived += OnMessageReceived;
         }
 
@@ -86,11 +94,18 @@ namespace Kiosk.Firmware.App
         public bool CardPresent { get { return _cardType != CardType.None; } }
         public bool FingerPresent { get { return _fingerPresent; } }
         public int QueuedRequests { get { return _requests.Count; } }
+        public StartReason StartReason { get { return _startReason; } }
+        /// <summary>The supervisor that reboots the device when the main loop stalls; <see cref="Run"/> starts its thread.</summary>
+        public SoftwareWatchdog Watchdog { get { return _watchdog; } }
+        /// <summary>Milliseconds until the next connection attempt is allowed (0 when connected or due).</summary>
+        public long ReconnectDelayMilliseconds { get { long d = _nextConnectAttempt - _clock.NowMilliseconds; return d > 0 ? d : 0; } }
 
         /// <summary>Probes the peripherals (an absent one is reported "absent", not fatal) and connects to the broker.</summary>
         public void Start()
         {
             _startedAt = _clock.NowMilliseconds;
+            _startReason = SoftwareWatchdog.DetermineStartReason(_platform);
+            _log.Info("started: " + Payloads.StartReasonName(_startReason));
             _readerHealth = ProbeReader() ? PeripheralHealth.Ok : PeripheralHealth.Absent;
             _fingerprintHealth = ProbeFingerprint() ? PeripheralHealth.Ok : PeripheralHealth.Absent;
             _log.Info("reader " + Payloads.HealthName(_readerHealth) + ", fingerprint " + Payloads.HealthName(_fingerprintHealth));
@@ -112,11 +127,13 @@ namespace Kiosk.Firmware.App
         public void Run()
         {
             Start();
+            new System.Threading.Thread(new System.Threading.ThreadStart(_watchdog.Run)).Start();
             while (!StopRequested)
             {
                 Step();
                 if (_requests.Count == 0) _wake.WaitOne(_options.LoopSleepMilliseconds, false);
             }
+            _watchdog.Stop();
             try
             {
                 if (_mqtt.IsConnected) _mqtt.Disconnect();
@@ -130,6 +147,7 @@ namespace Kiosk.Firmware.App
         /// <summary>One pass of the main loop: broker connection, queued requests, then whatever polling is due.</summary>
         public void Step()
         {
+            _watchdog.Feed();
             Guard(0);
             Guard(1);
             // During a card read (APDUs back to back) the slow polls wait: a fingerprint capture takes 100 ms or more.
@@ -182,6 +200,8 @@ namespace Kiosk.Firmware.App
             if (_mqtt.IsConnected)
             {
                 _wasConnected = true;
+                // Uptime, memory and signal change: the retained status is refreshed now and then.
+                if (now >= _nextStatusPublish) PublishStatus();
                 return;
             }
             if (_wasConnected)
@@ -190,28 +210,58 @@ namespace Kiosk.Firmware.App
                 _log.Info("broker connection lost");
             }
             if (now < _nextConnectAttempt) return;
-            _nextConnectAttempt = now + _options.ReconnectIntervalMilliseconds;
-            if (!_mqtt.Connect(_statusTopic, Payloads.ToBytes(Payloads.OfflineStatusJson()), true))
+            if (!_mqtt.Connect(_statusTopic, Payloads.ToBytes(DeviceStatusMessage.OfflineJson()), Topics.StatusSpec.Retained))
             {
-                _log.Info("broker connection failed; retrying in " + _options.ReconnectIntervalMilliseconds.ToString() + " ms");
+                int delay = NextReconnectDelay();
+                _nextConnectAttempt = now + delay;
+                _log.Info("broker connection failed; retrying in " + delay.ToString() + " ms");
                 return;
             }
+            _failedConnects = 0;
+            _connections++;
             _wasConnected = true;
             _log.Info("broker connected as " + _options.DeviceId);
-            _mqtt.Subscribe(Topics.CommandsFilter(_options.DeviceId), 1);
+            _mqtt.Subscribe(Topics.CommandsFilter(_options.DeviceId), Topics.ApduCommandSpec.Qos);
             PublishStatus();
             if (_publishedPrinter != null) Publish(_printerTopic, PrinterStateJson(_publishedPrinter), true);
             // Events sent while we were away are lost: tell the host what is on the kiosk now.
             if (_cardType != CardType.None) PublishCardPlaced(_cardType);
-            if (_fingerPresent) Publish(_fingerTopic, Payloads.FingerPlacedJson(), false);
+            if (_fingerPresent) Publish(_fingerTopic, FingerEventMessage.Json(true), false);
+        }
+
+        /// <summary>
+        /// Exponential backoff with equal jitter: the n-th failure in a row waits between half and all of
+        /// min(max, base·2^(n-1)), so a kiosk's devices that lost the broker together do not come back in step.
+        /// </summary>
+        private int NextReconnectDelay()
+        {
+            if (_failedConnects < 30) _failedConnects++;
+            long ceiling = _options.ReconnectIntervalMilliseconds;
+            for (int i = 1; i < _failedConnects && ceiling < _options.MaxReconnectIntervalMilliseconds; i++) ceiling *= 2;
+            if (ceiling > _options.MaxReconnectIntervalMilliseconds) ceiling = _options.MaxReconnectIntervalMilliseconds;
+            int half = (int)(ceiling / 2);
+            return half + _jitter.Next(half + 1);
         }
 
         private void PublishStatus()
         {
-            long uptime = (_clock.NowMilliseconds - _startedAt) / 1000;
-            Publish(_statusTopic, Payloads.DeviceStatusJson(_options.FirmwareVersion, _readerHealth, _fingerprintHealth, _printerHealth, uptime), true);
+            long now = _clock.NowMilliseconds;
+            _nextStatusPublish = now + _options.StatusIntervalMilliseconds;
+            DeviceStatusMessage status = new DeviceStatusMessage();
+            status.Online = true;
+            status.Firmware = _options.FirmwareVersion;
+            status.Reader = _readerHealth;
+            status.Fingerprint = _fingerprintHealth;
+            status.Printer = _printerHealth;
+            status.UptimeSeconds = (now - _startedAt) / 1000;
+            status.StartReason = _startReason;
+            status.FreeMemoryBytes = _platform.FreeMemoryBytes();
+            status.WifiRssiDbm = _platform.WifiRssiDbm();
+            status.Connections = _connections;
+            Publish(_statusTopic, status.ToJson(), Topics.StatusSpec.Retained);
         }
 
+        /// <summary>Every publish of the firmware is QoS 1 (docs/mqtt.md); retain as the topic's row says.</summary>
         private void Publish(string topic, string json, bool retain)
         {
             if (!_mqtt.IsConnected) return;
@@ -221,28 +271,28 @@ namespace Kiosk.Firmware.App
         // ---- requests ----
 
         /// <summary>The MQTT thread's side: check the envelope, queue, return. Serial ports are not touched here.</summary>
-        private void OnMessageReceived(string topic, byte[] payload, string responseTopic, byte[] correlationData)
+        private void OnMessageReceived(string topic, byte[] payload)
         {
             try
             {
-                RequestKind kind;
-                int maxLength;
-                if (topic == _apduTopic) { kind = RequestKind.Apdu; maxLength = Pn532Driver.MaxCommandLength; }
-                else if (topic == _printTopic) { kind = RequestKind.Print; maxLength = ReceiptPrinter.MaxJobLength; }
-                else
+                ParsedTopic parsed = Topics.Parse(topic);
+                if (parsed == null || parsed.Device != _options.DeviceId
+                    || (parsed.Kind != TopicKind.ApduCommand && parsed.Kind != TopicKind.PrintCommand))
                 {
                     _log.Info("ignored message on an unknown topic");
                     return;
                 }
-                if (!Topics.IsReplyTopicOf(_options.DeviceId, responseTopic))
-                {
-                    _log.Info("ignored request without a usable response topic");
-                    return;
-                }
+                RequestKind kind = parsed.Kind == TopicKind.ApduCommand ? RequestKind.Apdu : RequestKind.Print;
+                int maxLength = kind == RequestKind.Apdu ? Pn532Driver.MaxCommandLength : ReceiptPrinter.MaxJobLength;
                 PendingRequest request = new PendingRequest();
                 request.Kind = kind;
-                request.ResponseTopic = responseTopic;
-                request.CorrelationData = correlationData;
+                request.ReplyTopic = Topics.Reply(_options.DeviceId, parsed.Requester, parsed.RequestId);
+                request.Key = parsed.Requester + "/" + parsed.RequestId;
+                if (!_served.Add(request.Key))
+                {
+                    _log.Info("ignored a repeated request");
+                    return;
+                }
                 int length = payload == null ? 0 : payload.Length;
                 int minLength = kind == RequestKind.Apdu ? 4 : 1;
                 if (length < minLength || length > maxLength) request.Malformed = true;
@@ -269,8 +319,8 @@ namespace Kiosk.Firmware.App
                 else result = PrintJob(request.Payload);
 
                 byte[] reply = Reply.Build(result, body);
-                bool sent = _mqtt.IsConnected && _mqtt.PublishReply(request.ResponseTopic, reply, request.CorrelationData);
-                _log.Info((request.Kind == RequestKind.Apdu ? "apdu" : "print") + " request: " + ResultName(result) + (sent ? "" : " (reply not sent: broker offline)"));
+                bool sent = _mqtt.IsConnected && _mqtt.Publish(request.ReplyTopic, reply, Topics.ReplySpec.Qos, Topics.ReplySpec.Retained);
+                _log.Info((request.Kind == RequestKind.Apdu ? "apdu" : "print") + " request: " + Reply.NameOf(result) + (sent ? "" : " (reply not sent: broker offline)"));
                 long now = _clock.NowMilliseconds;
                 if (now - _lastRequestServed >= _options.RequestBurstMilliseconds) _burstStart = now;
                 _lastRequestServed = now;
@@ -320,20 +370,6 @@ namespace Kiosk.Firmware.App
                 case PrintResult.CoverOpen: return ReplyResult.CoverOpen;
                 case PrintResult.Timeout: return ReplyResult.Timeout;
                 default: return ReplyResult.DeviceError;
-            }
-        }
-
-        private static string ResultName(ReplyResult result)
-        {
-            switch (result)
-            {
-                case ReplyResult.Ok: return "Ok";
-                case ReplyResult.NoCard: return "NoCard";
-                case ReplyResult.Timeout: return "Timeout";
-                case ReplyResult.DeviceError: return "DeviceError";
-                case ReplyResult.PaperOut: return "PaperOut";
-                case ReplyResult.CoverOpen: return "CoverOpen";
-                default: return "BadRequest";
             }
         }
 
@@ -419,7 +455,7 @@ namespace Kiosk.Firmware.App
 
         private void PublishCardPlaced(CardType type)
         {
-            Publish(_cardTopic, Payloads.CardPlacedJson(ProtocolName(type), _cardBitRate), false);
+            Publish(_cardTopic, CardEventMessage.PlacedJson(ProtocolName(type), _cardBitRate), false);
         }
 
         private static string ProtocolName(CardType type)
@@ -433,7 +469,7 @@ namespace Kiosk.Firmware.App
             _cardType = CardType.None;
             if (_readerHealth == PeripheralHealth.Ok) _reader.Release(_cardTarget);
             _log.Info("card removed");
-            Publish(_cardTopic, Payloads.CardRemovedJson(), false);
+            Publish(_cardTopic, CardEventMessage.RemovedJson(), false);
         }
 
         private void ReaderSucceeded() { _readerFailures = 0; }
@@ -499,7 +535,7 @@ namespace Kiosk.Firmware.App
             if (present == _fingerPresent) return;
             _fingerPresent = present;
             _log.Info(present ? "finger placed" : "finger removed");
-            Publish(_fingerTopic, present ? Payloads.FingerPlacedJson() : Payloads.FingerRemovedJson(), false);
+            Publish(_fingerTopic, FingerEventMessage.Json(present), false);
         }
 
         // ---- printer ----
@@ -549,14 +585,17 @@ namespace Kiosk.Firmware.App
             // Remembered even while the broker is away: EnsureConnected publishes it on (re)connection.
             _publishedPrinter = shown;
             string json = PrinterStateJson(shown);
-            Publish(_printerTopic, json, true);
+            Publish(_printerTopic, json, Topics.PrinterStateSpec.Retained);
             _log.Info("printer state " + json);
         }
 
         private static string PrinterStateJson(PrinterStatus status)
         {
-            string paper = status.Paper == PaperLevel.Out ? "out" : status.Paper == PaperLevel.NearEnd ? "near-end" : "ok";
-            return Payloads.PrinterStateJson(paper, status.CoverOpen, status.IsOnline);
+            PrinterStateMessage message = new PrinterStateMessage();
+            message.Paper = status.Paper;
+            message.CoverOpen = status.CoverOpen;
+            message.Online = status.IsOnline;
+            return message.ToJson();
         }
     }
 }

@@ -13,7 +13,15 @@ namespace Kiosk.Firmware.App
         public int PrinterPollIntervalMilliseconds = 5000;
         /// <summary>How often a peripheral that is absent or in error is probed again.</summary>
         public int ReprobeIntervalMilliseconds = 5000;
-        public int ReconnectIntervalMilliseconds = 5000;
+        /// <summary>First wait after a failed broker connection; doubles per failure up to the maximum (with jitter).</summary>
+        public int ReconnectIntervalMilliseconds = 1000;
+        public int MaxReconnectIntervalMilliseconds = 30000;
+        /// <summary>How often the retained status (uptime, free memory, Wi-Fi signal) is refreshed.</summary>
+        public int StatusIntervalMilliseconds = 60000;
+        /// <summary>The software watchdog reboots the device when the main loop has not completed a step for this long.</summary>
+        public int WatchdogTimeoutMilliseconds = 30000;
+        /// <summary>Request keys (requester/id) remembered to drop a redelivered request instead of serving it twice.</summary>
+        public int RememberedRequests = 32;
         /// <summary>The main loop's pause between steps.</summary>
         public int LoopSleepMilliseconds = 20;
         /// <summary>Failed calls in a row after which a working peripheral is reported as "error".</summary>

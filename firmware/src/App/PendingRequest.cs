@@ -15,8 +15,10 @@ namespace Kiosk.Firmware.App
         public bool Malformed;
         /// <summary>Set when the queue was full: the main loop answers Timeout without touching the peripheral.</summary>
         public bool Overflow;
-        public string ResponseTopic;
-        public byte[] CorrelationData;
+        /// <summary>Where the one reply goes: kiosk/v1/{device}/reply/{requester}/{id}.</summary>
+        public string ReplyTopic;
+        /// <summary>"requester/id": a redelivered request (QoS 1 after a reconnect) with a key already served is dropped.</summary>
+        public string Key;
     }
 
     /// <summary>
@@ -67,6 +69,37 @@ namespace Kiosk.Firmware.App
                 PendingRequest request = (PendingRequest)_items[0];
                 _items.RemoveAt(0);
                 return request;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The last few request keys, oldest forgotten first. An MQTT QoS 1 redelivery (after a reconnect) repeats a request
+    /// the firmware may already have served; sending an APDU twice would break the card's secure messaging, so a
+    /// repeated key is dropped. The host uses a new id for every attempt.
+    /// </summary>
+    public class RecentRequests
+    {
+        private readonly string[] _keys;
+        private int _next;
+
+        public RecentRequests(int capacity)
+        {
+            _keys = new string[capacity < 1 ? 1 : capacity];
+        }
+
+        /// <summary>False when the key is already remembered; otherwise remembers it and returns true.</summary>
+        public bool Add(string key)
+        {
+            lock (_keys)
+            {
+                for (int i = 0; i < _keys.Length; i++)
+                {
+                    if (_keys[i] == key) return false;
+                }
+                _keys[_next] = key;
+                _next = (_next + 1) % _keys.Length;
+                return true;
             }
         }
     }

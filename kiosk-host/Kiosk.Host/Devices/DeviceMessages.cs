@@ -1,27 +1,19 @@
-using System.Text.Json;
+using Kiosk.DeviceContract;
 
 namespace Kiosk.Host.Devices;
 
-/// <summary>Result codes of a firmware <c>Reply</c> (docs/mqtt.md).</summary>
-public enum ReplyCode : byte
+/// <summary>A firmware Reply (docs/mqtt.md): the result and, with Ok, the body.</summary>
+public sealed record FirmwareReply(ReplyResult Code, byte[] Body)
 {
-    Ok = 0,
-    NoCard = 1,
-    Timeout = 2,
-    DeviceError = 3,
-    PaperOut = 4,
-    CoverOpen = 5,
-    BadRequest = 6,
+    /// <summary>Null for an empty payload or an unknown result code.</summary>
+    public static FirmwareReply? Parse(byte[] payload) =>
+        Reply.IsWellFormed(payload) ? new FirmwareReply(Reply.ResultOf(payload), Reply.BodyOf(payload)) : null;
 }
 
-public sealed record FirmwareReply(ReplyCode Code, byte[] Body)
-{
-    /// <summary>Byte 0 = result code, bytes 1..n = body. An empty payload is malformed.</summary>
-    public static FirmwareReply? Parse(ReadOnlySpan<byte> payload) =>
-        payload.Length == 0 ? null : new FirmwareReply((ReplyCode)payload[0], payload[1..].ToArray());
-}
-
-public sealed record DeviceStatus(bool Online, string? Firmware, string? Reader, string? Fingerprint, string? Printer, long? UptimeSeconds);
+/// <summary>The firmware's retained status as the host shows it; the words are the contract's (ok, absent, error, …).</summary>
+public sealed record DeviceStatus(
+    bool Online, string? Firmware, string? Reader, string? Fingerprint, string? Printer, long? UptimeSeconds,
+    string? StartReason = null, long? FreeMemoryBytes = null, long? WifiRssiDbm = null, long? Connections = null);
 
 public sealed record PrinterState(string Paper, string Cover, bool Online);
 
@@ -37,70 +29,53 @@ public abstract record DeviceEvent
     public sealed record Broker(bool Connected) : DeviceEvent;
 }
 
-public enum TopicKind { Unknown, Status, CardEvent, FingerEvent, PrinterState, Reply }
-
-/// <summary>Pure topic and payload parsing for the firmware → host topics.</summary>
+/// <summary>The host's side of the contract: what it subscribes to and how it reads the firmware's payloads.</summary>
 public static class DeviceMessages
 {
-    public static string Prefix(string device) => $"kiosk/v1/{device}/";
-    public static string CmdTopic(string device, string command) => $"kiosk/v1/{device}/cmd/{command}";
-    public static string ReplyTopic(string device, string requester) => $"kiosk/v1/{device}/reply/{requester}";
+    /// <summary>
+    /// The host's subscriptions: everything the device publishes that is meant for every host (status, events, states)
+    /// and the replies addressed to this host (requester = its client id).
+    /// </summary>
+    public static IReadOnlyList<(string Filter, int Qos)> Subscriptions(string device, string requester) =>
+    [
+        (Topics.Status(device), Topics.StatusSpec.Qos),
+        (Topics.EventsFilter(device), Topics.CardEventSpec.Qos),
+        (Topics.StatesFilter(device), Topics.PrinterStateSpec.Qos),
+        (Topics.RepliesToFilter(device, requester), Topics.ReplySpec.Qos),
+    ];
 
-    public static TopicKind Classify(string topic, string device, string requester)
+    /// <summary>Parses a firmware → host JSON payload into an event; null when malformed or not an event topic.</summary>
+    public static DeviceEvent? ParseEvent(TopicKind kind, byte[] payload) => kind switch
     {
-        var prefix = Prefix(device);
-        if (!topic.StartsWith(prefix, StringComparison.Ordinal)) return TopicKind.Unknown;
-        return topic[prefix.Length..] switch
+        TopicKind.Status => DeviceStatusMessage.Parse(payload) is { } status ? new DeviceEvent.Status(ToStatus(status)) : null,
+        TopicKind.CardEvent => CardEventMessage.Parse(payload) switch
         {
-            "status" => TopicKind.Status,
-            "event/card" => TopicKind.CardEvent,
-            "event/finger" => TopicKind.FingerEvent,
-            "state/printer" => TopicKind.PrinterState,
-            var rest when rest == "reply/" + requester => TopicKind.Reply,
-            _ => TopicKind.Unknown,
-        };
-    }
-
-    /// <summary>Parses a JSON payload into an event; returns null when the payload is malformed or unknown.</summary>
-    public static DeviceEvent? ParseEvent(TopicKind kind, ReadOnlySpan<byte> payload)
-    {
-        try
+            null => null,
+            { Placed: true } card => new DeviceEvent.CardPlaced(card.Protocol),
+            _ => new DeviceEvent.CardRemoved(),
+        },
+        TopicKind.FingerEvent => FingerEventMessage.Parse(payload) switch
         {
-            var reader = new Utf8JsonReader(payload);
-            using var doc = JsonDocument.ParseValue(ref reader);
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) return null;
-            return kind switch
-            {
-                TopicKind.Status => new DeviceEvent.Status(new DeviceStatus(
-                    Bool(root, "online") ?? false, Str(root, "firmware"), Str(root, "reader"), Str(root, "fingerprint"),
-                    Str(root, "printer"), root.TryGetProperty("uptimeSeconds", out var u) && u.TryGetInt64(out var up) ? up : null)),
-                TopicKind.CardEvent => Str(root, "event") switch
-                {
-                    "placed" => new DeviceEvent.CardPlaced(Str(root, "protocol")),
-                    "removed" => new DeviceEvent.CardRemoved(),
-                    _ => null,
-                },
-                TopicKind.FingerEvent => Str(root, "event") switch
-                {
-                    "placed" => new DeviceEvent.FingerPlaced(),
-                    "removed" => new DeviceEvent.FingerRemoved(),
-                    _ => null,
-                },
-                TopicKind.PrinterState => new DeviceEvent.Printer(new PrinterState(
-                    Str(root, "paper") ?? "unknown", Str(root, "cover") ?? "unknown", Bool(root, "online") ?? false)),
-                _ => null,
-            };
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+            null => null,
+            { Placed: true } => new DeviceEvent.FingerPlaced(),
+            _ => new DeviceEvent.FingerRemoved(),
+        },
+        TopicKind.PrinterState => PrinterStateMessage.Parse(payload) is { } printer
+            ? new DeviceEvent.Printer(new PrinterState(Payloads.PaperName(printer.Paper), printer.CoverOpen ? "open" : "closed", printer.Online))
+            : null,
+        _ => null,
+    };
 
-    private static string? Str(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    private static DeviceStatus ToStatus(DeviceStatusMessage m) => new(
+        m.Online, m.Firmware,
+        Health(m.Reader), Health(m.Fingerprint), Health(m.Printer),
+        Known(m.UptimeSeconds),
+        m.StartReason == StartReason.Unknown ? null : Payloads.StartReasonName(m.StartReason),
+        Known(m.FreeMemoryBytes),
+        m.WifiRssiDbm == 0 ? null : m.WifiRssiDbm,
+        Known(m.Connections));
 
-    private static bool? Bool(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : null;
+    private static string? Health(PeripheralHealth health) => health == PeripheralHealth.Unknown ? null : Payloads.HealthName(health);
+
+    private static long? Known(long value) => value == DeviceStatusMessage.UnknownNumber ? null : value;
 }

@@ -1,3 +1,4 @@
+using Kiosk.DeviceContract;
 using Kiosk.Host.Card;
 
 namespace Kiosk.Host.Devices;
@@ -10,7 +11,7 @@ public sealed class FirmwareCardChannel(IFirmwareLink link) : ICardChannel
         FirmwareReply reply;
         try
         {
-            reply = await link.RequestAsync("apdu", command, MqttFirmwareLink.ApduTimeout, ct);
+            reply = await link.RequestAsync(TopicKind.ApduCommand, command, MqttFirmwareLink.ApduTimeout, ct);
         }
         catch (FirmwareUnavailableException e)
         {
@@ -18,8 +19,8 @@ public sealed class FirmwareCardChannel(IFirmwareLink link) : ICardChannel
         }
         return reply.Code switch
         {
-            ReplyCode.Ok => reply.Body,
-            ReplyCode.NoCard => throw new CardUnavailableException("no card in the field"),
+            ReplyResult.Ok => reply.Body,
+            ReplyResult.NoCard => throw new CardUnavailableException("no card in the field"),
             var code => throw new CardUnavailableException($"reader answered {code}"),
         };
     }

@@ -1,3 +1,5 @@
+using Kiosk.DeviceContract;
+
 namespace Kiosk.Host.Devices;
 
 /// <summary>What the host knows about the firmware right now.</summary>
@@ -17,9 +19,10 @@ public interface IFirmwareLink
     /// <summary>Raised (on a broker thread) for each parsed firmware message and broker connection change.</summary>
     event Action<DeviceEvent>? Changed;
 
-    /// <summary>Sends <c>cmd/{command}</c> and waits for the matching reply. Throws <see cref="FirmwareUnavailableException"/>
-    /// when the broker is down or the firmware does not answer in time.</summary>
-    Task<FirmwareReply> RequestAsync(string command, byte[] payload, TimeSpan timeout, CancellationToken ct);
+    /// <summary>Sends a command (<see cref="TopicKind.ApduCommand"/> or <see cref="TopicKind.PrintCommand"/>) and waits
+    /// for its reply. Throws <see cref="FirmwareUnavailableException"/> when the broker is down or the firmware does not
+    /// answer in time.</summary>
+    Task<FirmwareReply> RequestAsync(TopicKind command, byte[] payload, TimeSpan timeout, CancellationToken ct);
 }
 
 public sealed class FirmwareUnavailableException(string reason) : Exception(reason);
@@ -29,6 +32,6 @@ public sealed class NoFirmwareLink : IFirmwareLink
 {
     public DeviceSnapshot Snapshot { get; } = new(false, null, false, false, null, null);
     public event Action<DeviceEvent>? Changed { add { } remove { } }
-    public Task<FirmwareReply> RequestAsync(string command, byte[] payload, TimeSpan timeout, CancellationToken ct) =>
+    public Task<FirmwareReply> RequestAsync(TopicKind command, byte[] payload, TimeSpan timeout, CancellationToken ct) =>
         throw new FirmwareUnavailableException("no broker configured");
 }

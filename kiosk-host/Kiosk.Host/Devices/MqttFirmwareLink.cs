@@ -1,15 +1,17 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Kiosk.DeviceContract;
 using MQTTnet;
 using MQTTnet.Protocol;
 
 namespace Kiosk.Host.Devices;
 
 /// <summary>
-/// MQTT 5 client to the edge broker (docs/mqtt.md): subscribes to the device's status, events, printer state and this
-/// host's reply topic; sends requests with a response topic and 16 random correlation bytes. Reconnects by pinging
-/// every few seconds. Payload contents are never logged.
+/// MQTT client to the edge broker (docs/mqtt.md): subscribes to the device's status, events, printer state and the
+/// replies addressed to this host; sends each request on <c>cmd/{command}/{requester}/{id}</c> with a new random id and
+/// waits for <c>reply/{requester}/{id}</c>. A reply nobody waits for (late, duplicate, unknown id) is dropped. Reconnects
+/// by pinging every few seconds. Payload contents are never logged.
 /// </summary>
 public sealed class MqttFirmwareLink : BackgroundService, IFirmwareLink
 {
@@ -36,7 +38,7 @@ public sealed class MqttFirmwareLink : BackgroundService, IFirmwareLink
         {
             try
             {
-                OnMessage(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray(), e.ApplicationMessage.CorrelationData);
+                OnMessage(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray());
             }
             catch (Exception ex)
             {
@@ -108,26 +110,27 @@ public sealed class MqttFirmwareLink : BackgroundService, IFirmwareLink
             return;
         }
 
-        var prefix = DeviceMessages.Prefix(_options.Device);
-        var subscribe = new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(prefix + "status", MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithTopicFilter(prefix + "event/#", MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithTopicFilter(prefix + "state/#", MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithTopicFilter(DeviceMessages.ReplyTopic(_options.Device, _clientId), MqttQualityOfServiceLevel.AtLeastOnce)
-            .Build();
-        await _client.SubscribeAsync(subscribe, ct);
+        var subscribe = new MqttClientSubscribeOptionsBuilder();
+        foreach (var (filter, qos) in DeviceMessages.Subscriptions(_options.Device, _clientId))
+            subscribe = subscribe.WithTopicFilter(filter, (MqttQualityOfServiceLevel)qos);
+        await _client.SubscribeAsync(subscribe.Build(), ct);
         _log.LogInformation("Connected to the broker at {Host}:{Port} as {ClientId}", host, port, _clientId);
         Update(s => s with { BrokerConnected = true }, new DeviceEvent.Broker(true));
     }
 
     /// <summary>Handles one incoming message; malformed payloads are logged (without content) and dropped.</summary>
-    internal void OnMessage(string topic, byte[] payload, byte[]? correlation)
+    internal void OnMessage(string topic, byte[] payload)
     {
-        var kind = DeviceMessages.Classify(topic, _options.Device, _clientId);
-        if (kind == TopicKind.Reply)
+        ParsedTopic? parsed = Topics.Parse(topic);
+        if (parsed is null || parsed.Device != _options.Device)
+        {
+            _log.LogDebug("Ignored a message on an unknown topic");
+            return;
+        }
+        if (parsed.Kind == TopicKind.Reply)
         {
             var reply = FirmwareReply.Parse(payload);
-            if (reply is null || correlation is null || !_pending.TryRemove(Convert.ToHexString(correlation), out var waiter))
+            if (reply is null || parsed.Requester != _clientId || !_pending.TryRemove(parsed.RequestId, out var waiter))
             {
                 _log.LogWarning("Ignored an unexpected or malformed reply ({Bytes} bytes)", payload.Length);
                 return;
@@ -135,16 +138,11 @@ public sealed class MqttFirmwareLink : BackgroundService, IFirmwareLink
             waiter.TrySetResult(reply);
             return;
         }
-        if (kind == TopicKind.Unknown)
-        {
-            _log.LogDebug("Ignored a message on an unknown topic");
-            return;
-        }
         if (payload.Length == 0) return; // a cleared retained message
-        var ev = DeviceMessages.ParseEvent(kind, payload);
+        var ev = DeviceMessages.ParseEvent(parsed.Kind, payload);
         if (ev is null)
         {
-            _log.LogWarning("Ignored a malformed {Kind} message ({Bytes} bytes)", kind, payload.Length);
+            _log.LogWarning("Ignored a malformed {Kind} message ({Bytes} bytes)", parsed.Kind, payload.Length);
             return;
         }
         var now = DateTimeOffset.UtcNow;
@@ -160,21 +158,24 @@ public sealed class MqttFirmwareLink : BackgroundService, IFirmwareLink
         }) with { LastMessageAt = now }, ev);
     }
 
-    public async Task<FirmwareReply> RequestAsync(string command, byte[] payload, TimeSpan timeout, CancellationToken ct)
+    /// <summary>A new request id for every attempt: 16 hex digits of randomness, never reused.</summary>
+    private static string NewRequestId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+
+    public async Task<FirmwareReply> RequestAsync(TopicKind command, byte[] payload, TimeSpan timeout, CancellationToken ct)
     {
+        if (command is not (TopicKind.ApduCommand or TopicKind.PrintCommand)) throw new ArgumentOutOfRangeException(nameof(command));
         if (!_client.IsConnected) throw new FirmwareUnavailableException("broker not connected");
-        var correlation = RandomNumberGenerator.GetBytes(16);
-        var key = Convert.ToHexString(correlation);
+        var id = NewRequestId();
         var waiter = new TaskCompletionSource<FirmwareReply>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[key] = waiter;
+        _pending[id] = waiter;
         try
         {
+            TopicSpec spec = Topics.SpecOf(command);
             var message = new MqttApplicationMessageBuilder()
-                .WithTopic(DeviceMessages.CmdTopic(_options.Device, command))
+                .WithTopic(Topics.Command(command, _options.Device, _clientId, id))
                 .WithPayload(payload)
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .WithResponseTopic(DeviceMessages.ReplyTopic(_options.Device, _clientId))
-                .WithCorrelationData(correlation)
+                .WithQualityOfServiceLevel((MqttQualityOfServiceLevel)spec.Qos)
+                .WithRetainFlag(spec.Retained)
                 .Build();
             var published = await _client.PublishAsync(message, ct);
             if (!published.IsSuccess) throw new FirmwareUnavailableException($"publish refused: {published.ReasonCode}");
@@ -186,12 +187,12 @@ public sealed class MqttFirmwareLink : BackgroundService, IFirmwareLink
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                throw new FirmwareUnavailableException($"no reply to {command} within {timeout.TotalSeconds:0} s");
+                throw new FirmwareUnavailableException($"no reply to {command} within {timeout.TotalSeconds:0.#} s");
             }
         }
         finally
         {
-            _pending.TryRemove(key, out _);
+            _pending.TryRemove(id, out _);
         }
     }
 

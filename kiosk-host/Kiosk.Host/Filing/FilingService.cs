@@ -1,3 +1,4 @@
+using Kiosk.DeviceContract;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Kiosk.Host.Card;
@@ -132,12 +133,12 @@ public sealed class FilingService(
         if (!snapshot.BrokerConnected || snapshot.Status is not { Online: true }) return PrintOutcome.Unavailable;
         try
         {
-            var reply = await firmware.RequestAsync("print", job, MqttFirmwareLink.PrintTimeout, ct);
+            var reply = await firmware.RequestAsync(TopicKind.PrintCommand, job, MqttFirmwareLink.PrintTimeout, ct);
             var outcome = reply.Code switch
             {
-                ReplyCode.Ok => PrintOutcome.Printed,
-                ReplyCode.PaperOut => PrintOutcome.PaperOut,
-                ReplyCode.CoverOpen => PrintOutcome.CoverOpen,
+                ReplyResult.Ok => PrintOutcome.Printed,
+                ReplyResult.PaperOut => PrintOutcome.PaperOut,
+                ReplyResult.CoverOpen => PrintOutcome.CoverOpen,
                 _ => PrintOutcome.PrinterError,
             };
             if (outcome != PrintOutcome.Printed) log.LogWarning("Receipt not printed: {Outcome}", outcome);

@@ -1,8 +1,10 @@
 using System.Buffers;
 using System.Text;
+using Kiosk.DeviceContract;
 using Kiosk.Host.Card;
 using Kiosk.Host.Devices;
 using Kiosk.Host.Tests.Support;
+using Kiosk.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -10,7 +12,10 @@ using MQTTnet.Server;
 
 namespace Kiosk.Host.Tests.Devices;
 
-/// <summary>The host's MQTT link against a real (in-process) MQTT 5 broker and a scripted firmware client.</summary>
+/// <summary>
+/// The host's MQTT link against a real (in-process) broker and a scripted firmware client that speaks MQTT 3.1.1, as the
+/// ESP32's client does: requests and replies carry the requester and request id in the topic, no MQTT 5 property.
+/// </summary>
 public sealed class MqttFirmwareLinkTests : IAsyncLifetime
 {
     private readonly TempDir _secrets = new();
@@ -18,8 +23,10 @@ public sealed class MqttFirmwareLinkTests : IAsyncLifetime
     private MqttServer _broker = null!;
     private IMqttClient _firmware = null!;
     private readonly TestCard _card = TestCard.Sample();
-    public ReplyCode PrintReply { get; set; } = ReplyCode.PaperOut;
+    public ReplyResult PrintReply { get; set; } = ReplyResult.PaperOut;
     public int PrintJobs;
+    /// <summary>Every request the host published, as the firmware saw it: topic, QoS, retain flag.</summary>
+    private readonly List<(string Topic, int Qos, bool Retain)> _requests = [];
 
     public async Task InitializeAsync()
     {
@@ -39,34 +46,38 @@ public sealed class MqttFirmwareLinkTests : IAsyncLifetime
         _firmware.ApplicationMessageReceivedAsync += async e =>
         {
             var m = e.ApplicationMessage;
-            if (m.ResponseTopic is null) return;
+            lock (_requests) _requests.Add((m.Topic, (int)m.QualityOfServiceLevel, m.Retain));
+            ParsedTopic? request = Topics.Parse(m.Topic);
+            if (request is null) return;
             byte[] reply;
-            if (m.Topic.EndsWith("/cmd/apdu"))
+            if (request.Kind == TopicKind.ApduCommand)
             {
                 try { reply = [0, .. await _card.TransmitAsync(m.Payload.ToArray(), CancellationToken.None)]; }
-                catch (CardUnavailableException) { reply = [(byte)ReplyCode.NoCard]; }
+                catch (CardUnavailableException) { reply = [(byte)ReplyResult.NoCard]; }
             }
             else
             {
                 Interlocked.Increment(ref PrintJobs);
                 reply = [(byte)PrintReply];
             }
-            // A stray reply with foreign correlation data first: the host must ignore it.
-            await _firmware.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(m.ResponseTopic).WithPayload(new byte[] { 0, 0x6F, 0x00 })
-                .WithCorrelationData(new byte[16]).Build());
-            await _firmware.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(m.ResponseTopic).WithPayload(reply)
-                .WithCorrelationData(m.CorrelationData).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+            // A stray reply to an id nobody asked with first, the real one, then the real one again: the host must take
+            // the real one once and drop the others.
+            await Publish(Topics.Reply("mcu-01", request.Requester, "0123456789abcdef"), [0, 0x6F, 0x00]);
+            await Publish(Topics.Reply("mcu-01", request.Requester, request.RequestId), reply);
+            await Publish(Topics.Reply("mcu-01", request.Requester, request.RequestId), [0, 0x6F, 0x00]);
         };
         var connect = await _firmware.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _port).WithClientId("mcu-01")
-            .WithCredentials("mcu-01", "mcu-secret").Build());
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311).WithCredentials("mcu-01", "mcu-secret").Build());
         Assert.Equal(MqttClientConnectResultCode.Success, connect.ResultCode);
-        await _firmware.SubscribeAsync("kiosk/v1/mcu-01/cmd/#", MqttQualityOfServiceLevel.AtLeastOnce);
+        await _firmware.SubscribeAsync(Topics.CommandsFilter("mcu-01"), MqttQualityOfServiceLevel.AtLeastOnce);
         await Publish("kiosk/v1/mcu-01/status", """{"online":true,"firmware":"0.1.0","reader":"ok","fingerprint":"ok","printer":"ok","uptimeSeconds":1}""", retain: true);
         await Publish("kiosk/v1/mcu-01/state/printer", """{"paper":"ok","cover":"closed","online":true}""", retain: true);
     }
 
-    private Task Publish(string topic, string json, bool retain = false) =>
-        _firmware.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(Encoding.UTF8.GetBytes(json))
+    private Task Publish(string topic, string json, bool retain = false) => Publish(topic, Encoding.UTF8.GetBytes(json), retain);
+
+    private Task Publish(string topic, byte[] payload, bool retain = false) =>
+        _firmware.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
             .WithRetainFlag(retain).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
 
     public async Task DisposeAsync()
@@ -108,13 +119,27 @@ public sealed class MqttFirmwareLinkTests : IAsyncLifetime
             var identity = await new CardReader(new FirmwareCardChannel(link)).ReadIdentityAsync(new DateOnly(2026, 11, 26), CancellationToken.None);
             Assert.Equal("Nguyễn Văn An", identity.FullName);
 
-            var print = await link.RequestAsync("print", [0x1B, 0x40], MqttFirmwareLink.PrintTimeout, CancellationToken.None);
-            Assert.Equal(ReplyCode.PaperOut, print.Code);
+            var print = await link.RequestAsync(TopicKind.PrintCommand, [0x1B, 0x40], MqttFirmwareLink.PrintTimeout, CancellationToken.None);
+            Assert.Equal(ReplyResult.PaperOut, print.Code);
             Assert.Equal(1, PrintJobs);
 
             _card.Present = false;
             var e = await Assert.ThrowsAsync<CardUnavailableException>(() => new FirmwareCardChannel(link).TransmitAsync(Apdus.SelectFile(0x0101), CancellationToken.None));
             Assert.Contains("no card", e.Message);
+
+            // Every request went out as docs/mqtt.md's host → firmware rows say, each with its own id.
+            var rows = MqttContractDocument.Topics().Where(r => !r.FromFirmware).ToList();
+            lock (_requests)
+            {
+                Assert.True(_requests.Count > 10);
+                Assert.Equal(_requests.Count, _requests.Select(r => r.Topic).Distinct().Count());
+                foreach (var (topic, qos, retain) in _requests)
+                {
+                    var parsed = Topics.Parse(topic)!;
+                    var row = Assert.Single(rows, r => r.Fill("mcu-01", link.ClientId, parsed.RequestId) == topic);
+                    Assert.Equal((row.Qos, row.Retained), (qos, retain));
+                }
+            }
 
             await Publish("kiosk/v1/mcu-01/status", """{"online":false}""", retain: true);
             await Until(() => link.Snapshot.Status is { Online: false });
@@ -134,9 +159,9 @@ public sealed class MqttFirmwareLinkTests : IAsyncLifetime
         try
         {
             await Until(() => link.Snapshot.BrokerConnected);
-            await _firmware.UnsubscribeAsync("kiosk/v1/mcu-01/cmd/#");
+            await _firmware.UnsubscribeAsync(Topics.CommandsFilter("mcu-01"));
             var e = await Assert.ThrowsAsync<FirmwareUnavailableException>(() =>
-                link.RequestAsync("apdu", Apdus.SelectFile(0x0101), TimeSpan.FromMilliseconds(500), CancellationToken.None));
+                link.RequestAsync(TopicKind.ApduCommand, Apdus.SelectFile(0x0101), TimeSpan.FromMilliseconds(500), CancellationToken.None));
             Assert.Contains("no reply", e.Message);
         }
         finally
@@ -150,7 +175,7 @@ public sealed class MqttFirmwareLinkTests : IAsyncLifetime
         await refused.StartAsync(CancellationToken.None);
         await Task.Delay(1000);
         Assert.False(refused.Snapshot.BrokerConnected);
-        await Assert.ThrowsAsync<FirmwareUnavailableException>(() => refused.RequestAsync("apdu", [0], TimeSpan.FromSeconds(1), CancellationToken.None));
+        await Assert.ThrowsAsync<FirmwareUnavailableException>(() => refused.RequestAsync(TopicKind.ApduCommand, [0], TimeSpan.FromSeconds(1), CancellationToken.None));
         await refused.StopAsync(CancellationToken.None);
     }
 }

@@ -160,7 +160,7 @@ public class HostSessionTests
     {
         await using var k = await Start(portalOverride: $"http://127.0.0.1:{PortalServer.FreePort()}/");
         var http = k.Http;
-        k.Firmware.PrintReply = ReplyCode.PaperOut;
+        k.Firmware.PrintReply = Kiosk.DeviceContract.ReplyResult.PaperOut;
         await http.PostAsJsonAsync("/api/session/start", new { language = "en" });
         await http.PostAsJsonAsync("/api/session/consent", new { accepted = true });
         k.Firmware.Raise(new DeviceEvent.CardPlaced("iso14443-4a"));

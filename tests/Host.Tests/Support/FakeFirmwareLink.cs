@@ -1,3 +1,4 @@
+using Kiosk.DeviceContract;
 using Kiosk.Host.Card;
 using Kiosk.Host.Devices;
 
@@ -10,7 +11,7 @@ public sealed class FakeFirmwareLink(TestCard card) : IFirmwareLink
         new(true, new DeviceStatus(true, "0.1.0", "ok", "ok", "ok", 1), false, false, new PrinterState("ok", "closed", true), null);
     public event Action<DeviceEvent>? Changed;
     public List<byte[]> PrintJobs { get; } = [];
-    public ReplyCode PrintReply { get; set; } = ReplyCode.Ok;
+    public ReplyResult PrintReply { get; set; } = ReplyResult.Ok;
 
     public void Raise(DeviceEvent ev)
     {
@@ -24,20 +25,20 @@ public sealed class FakeFirmwareLink(TestCard card) : IFirmwareLink
         Changed?.Invoke(ev);
     }
 
-    public async Task<FirmwareReply> RequestAsync(string command, byte[] payload, TimeSpan timeout, CancellationToken ct)
+    public async Task<FirmwareReply> RequestAsync(TopicKind command, byte[] payload, TimeSpan timeout, CancellationToken ct)
     {
-        if (command == "print")
+        if (command == TopicKind.PrintCommand)
         {
             PrintJobs.Add(payload);
             return new FirmwareReply(PrintReply, []);
         }
         try
         {
-            return new FirmwareReply(ReplyCode.Ok, await card.TransmitAsync(payload, ct));
+            return new FirmwareReply(ReplyResult.Ok, await card.TransmitAsync(payload, ct));
         }
         catch (CardUnavailableException)
         {
-            return new FirmwareReply(ReplyCode.NoCard, []);
+            return new FirmwareReply(ReplyResult.NoCard, []);
         }
     }
 }
