@@ -50,9 +50,11 @@ switch (command)
                 await broker.StartAsync();
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException
+                                                  or InvalidDataException or System.Net.Sockets.SocketException
                                                   or System.Security.Cryptography.CryptographicException)
             {
-                // Typically a bridge file (password, CA, certificate, key) that is missing or unreadable.
+                // Typically a bridge file (password, CA, certificate, key) that is missing or unreadable, a damaged
+                // broker CA in the secrets folder, or a port that is taken.
                 Console.Error.WriteLine($"cannot start: {exception.Message}");
                 return 2;
             }

@@ -50,6 +50,9 @@ public sealed class BrokerHarness : IAsyncDisposable
         {
             Port = port,
             BindAddress = IPAddress.Loopback,
+            // A free TLS port too: tests run in parallel, and 8883 may be taken on the machine.
+            TlsPort = 0,
+            TlsBindAddress = IPAddress.Loopback,
             DataDirectory = DataDirectory,
             SecretsDirectory = SecretsDirectory,
             RetainedWriteDelay = TimeSpan.FromMilliseconds(20),

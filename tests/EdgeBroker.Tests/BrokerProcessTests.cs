@@ -21,7 +21,7 @@ public partial class BrokerProcessTests
         string exe = Path.Combine(AppContext.BaseDirectory, "Kiosk.EdgeBroker.dll");
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { exe, "--port", "0", "--data", data, "--secrets", secrets },
+            ArgumentList = { exe, "--port", "0", "--tls-port", "0", "--data", data, "--secrets", secrets },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };

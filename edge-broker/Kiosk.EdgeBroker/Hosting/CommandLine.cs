@@ -14,7 +14,8 @@ public sealed record AddUser(BrokerUser User, string DataDirectory, string Secre
 public static class CommandLine
 {
     public const string Usage = """
-        Kiosk.EdgeBroker [--port 1883] [--bind 127.0.0.1] [--data var/broker] [--secrets var/secrets]
+        Kiosk.EdgeBroker [--port 1883] [--bind 127.0.0.1] [--tls-port 8883] [--tls-bind 127.0.0.1] [--tls-host NAME]
+                         [--data var/broker] [--secrets var/secrets]
                          [--bridge-url mqtts://HOST:8883 --kiosk-id ID [--bridge-user NAME --bridge-password-file FILE]
                           [--bridge-ca CA.pem] [--bridge-cert CERT.pem --bridge-key KEY.pem] [--bridge-queue-max 10000]
                           [--bridge-queue-max-age-hours 168] [--bridge-health-seconds 60]]
@@ -31,6 +32,9 @@ public static class CommandLine
         UserRole? role = null;
         int port = defaults.Port;
         IPAddress bind = defaults.BindAddress;
+        int tlsPort = defaults.TlsPort;
+        IPAddress tlsBind = defaults.TlsBindAddress;
+        string? tlsHost = defaults.TlsHost;
         string data = defaults.DataDirectory;
         string secrets = defaults.SecretsDirectory;
         var bridge = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -60,7 +64,20 @@ public static class CommandLine
                 case "--bind" when !addUser:
                     bind = IPAddress.TryParse(Value(), out IPAddress? parsedAddress)
                         ? parsedAddress
-                        : throw new ArgumentException("--bind must be an IP address, e.g. 127.0.0.1 or 0.0.0.0.");
+                        : throw new ArgumentException("--bind must be a loopback IP address, e.g. 127.0.0.1 or ::1.");
+                    break;
+                case "--tls-port" when !addUser:
+                    tlsPort = int.TryParse(Value(), out int parsedTlsPort) && parsedTlsPort is >= 0 and <= 65535
+                        ? parsedTlsPort
+                        : throw new ArgumentException("--tls-port must be 0-65535 (0 picks a free port).");
+                    break;
+                case "--tls-bind" when !addUser:
+                    tlsBind = IPAddress.TryParse(Value(), out IPAddress? parsedTlsAddress)
+                        ? parsedTlsAddress
+                        : throw new ArgumentException("--tls-bind must be an IP address, e.g. 127.0.0.1, 0.0.0.0 or the Wi-Fi interface's.");
+                    break;
+                case "--tls-host" when !addUser:
+                    tlsHost = Value();
                     break;
                 case "--role" when addUser:
                     role = Enum.TryParse(Value(), ignoreCase: true, out UserRole parsedRole) && Enum.IsDefined(parsedRole)
@@ -92,10 +109,13 @@ public static class CommandLine
             return new AddUser(new BrokerUser(userName!, role ?? throw new ArgumentException("adduser needs --role.")), data, secrets);
         }
 
-        return new RunBroker(defaults with
+        EdgeBrokerOptions options = defaults with
         {
-            Port = port, BindAddress = bind, DataDirectory = data, SecretsDirectory = secrets, Bridge = ParseBridge(bridge),
-        });
+            Port = port, BindAddress = bind, TlsPort = tlsPort, TlsBindAddress = tlsBind, TlsHost = tlsHost,
+            DataDirectory = data, SecretsDirectory = secrets, Bridge = ParseBridge(bridge),
+        };
+        options.Validate();
+        return new RunBroker(options);
     }
 
     /// <summary>No --bridge-url = no bridge (the demo). Any other --bridge-* option then is a mistake.</summary>

@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Diagnostics;
+using System.Security.Authentication;
 using System.Text.Json;
 using Kiosk.EdgeBroker.Access;
 using Kiosk.EdgeBroker.Bridge;
 using Kiosk.EdgeBroker.Persistence;
+using Kiosk.EdgeBroker.Tls;
 using Kiosk.EdgeBroker.Users;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
@@ -14,7 +16,8 @@ namespace Kiosk.EdgeBroker.Hosting;
 
 /// <summary>
 /// The kiosk's edge MQTT broker: an MQTTnet server with users (users.json), the topic ACL of docs/mqtt.md and
-/// retained messages that survive a restart. Start it in-process (tests) or through Program (the exe).
+/// retained messages that survive a restart. Two listeners: plain MQTT on loopback (the processes on the Pi) and TLS
+/// with the kiosk's own CA (the devices). Start it in-process (tests) or through Program (the exe).
 /// </summary>
 public sealed class EdgeBroker : IAsyncDisposable
 {
@@ -33,6 +36,7 @@ public sealed class EdgeBroker : IAsyncDisposable
 
     public EdgeBroker(EdgeBrokerOptions options, TextWriter? log = null)
     {
+        options.Validate();
         _options = options;
         _log = new BrokerLog(log ?? Console.Out);
         _users = new UserStore(options.DataDirectory, options.SecretsDirectory);
@@ -40,6 +44,12 @@ public sealed class EdgeBroker : IAsyncDisposable
 
     /// <summary>The port actually listened on (useful when the options asked for 0).</summary>
     public int Port { get; private set; }
+
+    /// <summary>The TLS listener's port actually listened on (useful when the options asked for 0).</summary>
+    public int TlsPort { get; private set; }
+
+    /// <summary>The name or address the devices reach the TLS listener by (in its certificate and the device files).</summary>
+    public string TlsHost => _options.DeviceHost();
 
     public UserStore Users => _users;
 
@@ -65,7 +75,13 @@ public sealed class EdgeBroker : IAsyncDisposable
             _log.Warn("this MQTTnet version hides the CONNECT packet: wills are checked only when published");
         }
 
-        Port = _options.Port != 0 ? _options.Port : PickFreePort(_options.BindAddress);
+        // Like the passwords, the CA, the server certificate and the device files exist before the ports open: a
+        // launcher that sees the TLS port accept can hand the device its file.
+        var certificates = new BrokerCertificates(_options.SecretsDirectory, TlsHost, _options.Clock, _log);
+        certificates.EnsureReady();
+        (Port, TlsPort) = PickPorts();
+        DeviceConfigurationFiles.WriteAll(_users, _options.SecretsDirectory, TlsHost, TlsPort, certificates.CaCertificateDer, _log);
+
         _retained = new RetainedMessageStore(_options.DataDirectory, _options.RetainedWriteDelay,
             exception => _log.Warn($"could not write {RetainedMessageStore.FileName}: {exception.Message}"));
 
@@ -82,10 +98,17 @@ public sealed class EdgeBroker : IAsyncDisposable
             .WithMaxPendingMessagesPerClient(_options.MaxPendingMessagesPerClient)
             .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage)
             .WithKeepAlive()
-            .WithPersistentSessions(false);
+            .WithPersistentSessions(false)
+            .WithEncryptedEndpoint()
+            .WithEncryptedEndpointPort(TlsPort)
+            .WithEncryptionCertificate(certificates)
+            .WithEncryptionSslProtocol(SslProtocols.Tls12 | SslProtocols.Tls13);
         builder = _options.BindAddress.AddressFamily == AddressFamily.InterNetworkV6
             ? builder.WithDefaultEndpointBoundIPV6Address(_options.BindAddress).WithDefaultEndpointBoundIPAddress(IPAddress.None)
             : builder.WithDefaultEndpointBoundIPAddress(_options.BindAddress).WithDefaultEndpointBoundIPV6Address(IPAddress.None);
+        builder = _options.TlsBindAddress.AddressFamily == AddressFamily.InterNetworkV6
+            ? builder.WithEncryptedEndpointBoundIPV6Address(_options.TlsBindAddress).WithEncryptedEndpointBoundIPAddress(IPAddress.None)
+            : builder.WithEncryptedEndpointBoundIPAddress(_options.TlsBindAddress).WithEncryptedEndpointBoundIPV6Address(IPAddress.None);
 
         MqttServer server = new MqttServerFactory().CreateMqttServer(builder.Build());
         server.ValidatingConnectionAsync += ValidateConnectionAsync;
@@ -99,12 +122,24 @@ public sealed class EdgeBroker : IAsyncDisposable
         server.RetainedMessageChangedAsync += OnRetainedChangedAsync;
         server.RetainedMessagesClearedAsync += OnRetainedClearedAsync;
 
-        await server.StartAsync().ConfigureAwait(false);
+        try
+        {
+            await server.StartAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            // E.g. the TLS port is taken: close the plain listener that may already be open, too.
+            server.Dispose();
+            throw;
+        }
+
         _server = server;
         _uptime = Stopwatch.StartNew();
         _bridge?.Start();
-        // The exact text is read by the end-to-end tests and the demo launcher: keep "listening on HOST:PORT".
+        // The exact text is read by the end-to-end tests and the demo launcher: keep "listening on HOST:PORT", and
+        // keep it the first of the two lines (a reader that takes the first "listening on" gets the plain port).
         _log.Info($"Kiosk.EdgeBroker listening on {_options.BindAddress}:{Port} data={_options.DataDirectory}");
+        _log.Info($"Kiosk.EdgeBroker tls listening on {_options.TlsBindAddress}:{TlsPort} host={TlsHost} ca={certificates.CaCertificatePath}");
     }
 
     public async Task StopAsync()
@@ -337,14 +372,36 @@ public sealed class EdgeBroker : IAsyncDisposable
         return string.Concat(shortened.Select(character => char.IsControl(character) || char.IsWhiteSpace(character) ? '?' : character));
     }
 
-    static int PickFreePort(IPAddress address)
+    /// <summary>The plain and the TLS port: as asked, or free ones where 0 was asked.</summary>
+    (int Plain, int Tls) PickPorts()
     {
         // Ask the OS for a free port, release it, and listen on it right after. A race with another process is
-        // possible but harmless in tests; production always passes an explicit port.
-        using var probe = new TcpListener(address, 0);
-        probe.Start();
-        int port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
+        // possible but harmless in tests; production always passes explicit ports. Both probes stay open until both
+        // ports are known, so the two listeners never get the same one.
+        var probes = new List<TcpListener>();
+        try
+        {
+            int Pick(int asked, IPAddress address)
+            {
+                if (asked != 0)
+                {
+                    return asked;
+                }
+
+                var probe = new TcpListener(address, 0);
+                probes.Add(probe);
+                probe.Start();
+                return ((IPEndPoint)probe.LocalEndpoint).Port;
+            }
+
+            return (Pick(_options.Port, _options.BindAddress), Pick(_options.TlsPort, _options.TlsBindAddress));
+        }
+        finally
+        {
+            foreach (TcpListener probe in probes)
+            {
+                probe.Stop();
+            }
+        }
     }
 }

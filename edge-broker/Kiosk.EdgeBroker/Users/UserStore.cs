@@ -151,33 +151,8 @@ public sealed class UserStore
             PasswordHasher.DefaultIterations, DateTimeOffset.UtcNow);
     }
 
-    void WriteSecret(string userName, string password)
-    {
-        Directory.CreateDirectory(_secretsDirectory);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(_secretsDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
-        string path = SecretPath(userName);
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            // Created 0600 from the first byte, rather than written world-readable and tightened afterwards.
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var stream = new FileStream(path, options))
-        {
-            stream.Write(Encoding.UTF8.GetBytes(password));
-        }
-
-        if (!OperatingSystem.IsWindows())
-        {
-            // UnixCreateMode only applies when the file is new; an old secret file keeps its mode otherwise.
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-    }
+    // 0600 in a 0700 folder, written to a temporary file and renamed: a reader never sees half a password.
+    void WriteSecret(string userName, string password) => SecretFile.Write(SecretPath(userName), password);
 
     UsersFile Load()
     {
