@@ -9,6 +9,7 @@ namespace Kiosk.Firmware.Device.Platform
     public class SerialPortLink : ISerialLink
     {
         private readonly SerialPort _port;
+        private readonly byte[] _discard = new byte[64];
 
         public SerialPortLink(string portName, int baudRate)
         {
@@ -61,12 +62,21 @@ namespace Kiosk.Firmware.Device.Platform
             }
         }
 
+        /// <summary>
+        /// nanoFramework's SerialPort has no DiscardInBuffer: reads and drops what has arrived (BytesToRead), a bounded
+        /// number of rounds so a peripheral that never stops talking cannot hold the main loop here.
+        /// </summary>
         public void DiscardInput()
         {
             if (!_port.IsOpen) return;
             try
             {
-                _port.DiscardInBuffer();
+                for (int round = 0; round < 64; round++)
+                {
+                    int pending = _port.BytesToRead;
+                    if (pending <= 0) return;
+                    _port.Read(_discard, 0, pending < _discard.Length ? pending : _discard.Length);
+                }
             }
             catch (Exception)
             {
