@@ -70,9 +70,12 @@ namespace Kiosk.DeviceContract
         public static readonly TopicSpec CardEventSpec = new TopicSpec(TopicKind.CardEvent, "kiosk/v1/{device}/event/card", Direction.FirmwareToHost, 1, false);
         public static readonly TopicSpec FingerEventSpec = new TopicSpec(TopicKind.FingerEvent, "kiosk/v1/{device}/event/finger", Direction.FirmwareToHost, 1, false);
         public static readonly TopicSpec PrinterStateSpec = new TopicSpec(TopicKind.PrinterState, "kiosk/v1/{device}/state/printer", Direction.FirmwareToHost, 1, true);
-        public static readonly TopicSpec ApduCommandSpec = new TopicSpec(TopicKind.ApduCommand, "kiosk/v1/{device}/cmd/apdu/{requester}/{id}", Direction.HostToFirmware, 1, false);
-        public static readonly TopicSpec PrintCommandSpec = new TopicSpec(TopicKind.PrintCommand, "kiosk/v1/{device}/cmd/print/{requester}/{id}", Direction.HostToFirmware, 1, false);
-        public static readonly TopicSpec ReplySpec = new TopicSpec(TopicKind.Reply, "kiosk/v1/{device}/reply/{requester}/{id}", Direction.FirmwareToHost, 1, false);
+        // Requests and replies are QoS 0, at most once, on purpose: an APDU or a print job must never be carried out twice,
+        // and on the kiosk's own broker a message is lost only with its connection, when the host's timeout and its next
+        // attempt (a new id) are the recovery. QoS 1 would add four acknowledgements to every APDU of a card read.
+        public static readonly TopicSpec ApduCommandSpec = new TopicSpec(TopicKind.ApduCommand, "kiosk/v1/{device}/cmd/apdu/{requester}/{id}", Direction.HostToFirmware, 0, false);
+        public static readonly TopicSpec PrintCommandSpec = new TopicSpec(TopicKind.PrintCommand, "kiosk/v1/{device}/cmd/print/{requester}/{id}", Direction.HostToFirmware, 0, false);
+        public static readonly TopicSpec ReplySpec = new TopicSpec(TopicKind.Reply, "kiosk/v1/{device}/reply/{requester}/{id}", Direction.FirmwareToHost, 0, false);
 
         /// <summary>Every topic of the contract, in the document's order.</summary>
         public static TopicSpec[] All()

@@ -261,7 +261,7 @@ namespace Kiosk.Firmware.App
             Publish(_statusTopic, status.ToJson(), Topics.StatusSpec.Retained);
         }
 
-        /// <summary>Every publish of the firmware is QoS 1 (docs/mqtt.md); retain as the topic's row says.</summary>
+        /// <summary>Status, events and printer state are QoS 1 (docs/mqtt.md); retain as the topic's row says.</summary>
         private void Publish(string topic, string json, bool retain)
         {
             if (!_mqtt.IsConnected) return;

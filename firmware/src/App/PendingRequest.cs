@@ -17,7 +17,7 @@ namespace Kiosk.Firmware.App
         public bool Overflow;
         /// <summary>Where the one reply goes: kiosk/v1/{device}/reply/{requester}/{id}.</summary>
         public string ReplyTopic;
-        /// <summary>"requester/id": a redelivered request (QoS 1 after a reconnect) with a key already served is dropped.</summary>
+        /// <summary>"requester/id": a repeated request with a key already served is dropped.</summary>
         public string Key;
     }
 
@@ -74,9 +74,9 @@ namespace Kiosk.Firmware.App
     }
 
     /// <summary>
-    /// The last few request keys, oldest forgotten first. An MQTT QoS 1 redelivery (after a reconnect) repeats a request
-    /// the firmware may already have served; sending an APDU twice would break the card's secure messaging, so a
-    /// repeated key is dropped. The host uses a new id for every attempt.
+    /// The last few request keys, oldest forgotten first. A request repeated with the same key (a duplicate delivery, a
+    /// host that retried wrongly) is dropped: sending an APDU twice would break the card's secure messaging. The host
+    /// uses a new id for every attempt.
     /// </summary>
     public class RecentRequests
     {
