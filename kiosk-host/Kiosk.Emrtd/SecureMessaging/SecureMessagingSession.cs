@@ -59,24 +59,47 @@ public sealed class SecureMessagingSession
     }
 
     /// <summary>
+    /// Terminal, pipelining: protects a command and takes the counter value its response will be checked with, so the
+    /// next command can be protected before this response arrives. The card sees the same sequence as without
+    /// pipelining (command, response, command, response…) as long as the commands reach it in the order they were
+    /// wrapped; unwrap each response with its own slot.
+    /// </summary>
+    public byte[] WrapCommand(CommandApdu plain, out ResponseSlot slot)
+    {
+        byte[] command = WrapCommand(plain);
+        IncrementCounter();
+        slot = new ResponseSlot(ssc.ToArray());
+        return command;
+    }
+
+    /// <summary>
     /// Terminal: checks and decrypts a protected response. A response without data objects and with an error status
     /// is returned as it is (cards answer SM errors such as 6987/6988 in plain); a wrong checksum throws
     /// <see cref="SecureMessagingException"/>.
     /// </summary>
     public ResponseApdu UnwrapResponse(ReadOnlySpan<byte> protectedResponse)
     {
-        ResponseApdu response = ResponseApdu.Parse(protectedResponse);
         IncrementCounter();
+        return UnwrapResponseAt(ssc, protectedResponse);
+    }
+
+    /// <summary>Terminal, pipelining: checks a response with the counter its command's slot reserved.</summary>
+    public ResponseApdu UnwrapResponse(ResponseSlot slot, ReadOnlySpan<byte> protectedResponse) =>
+        UnwrapResponseAt(slot.Counter ?? throw new ArgumentException("an empty slot", nameof(slot)), protectedResponse);
+
+    private ResponseApdu UnwrapResponseAt(byte[] counter, ReadOnlySpan<byte> protectedResponse)
+    {
+        ResponseApdu response = ResponseApdu.Parse(protectedResponse);
         if (response.Data.Length == 0)
         {
             if (response.IsSuccess) throw new SecureMessagingException("[UnwrapResponse] 9000 without secure-messaging data objects");
             return response;
         }
         IReadOnlyList<Tlv> objects = BerTlv.ParseAll(response.Data);
-        (Tlv? cryptogram, Tlv? status) = SplitAtChecksum(objects, "UnwrapResponse");
+        (Tlv? cryptogram, Tlv? status) = SplitAtChecksum(counter, objects, "UnwrapResponse");
         if (status is null) throw new SecureMessagingException("[UnwrapResponse] DO99 (processing status) missing");
         if (status.Value.Length != 2) throw new SecureMessagingException($"[UnwrapResponse] DO99 has {status.Value.Length} bytes, not 2");
-        byte[] data = cryptogram is null ? [] : DecryptDataObject(cryptogram, "UnwrapResponse");
+        byte[] data = cryptogram is null ? [] : DecryptDataObject(counter, cryptogram, "UnwrapResponse");
         return new ResponseApdu(data, (ushort)((status.Value[0] << 8) | status.Value[1]));
     }
 
@@ -89,7 +112,7 @@ public sealed class SecureMessagingSession
             throw new SecureMessagingException($"[UnwrapCommand] CLA {command.Cla:X2} is not a secure-messaging class");
         IReadOnlyList<Tlv> objects = BerTlv.ParseAll(command.Data);
         byte[] header = Padding.Pad([command.Cla, command.Ins, command.P1, command.P2], cipher.BlockSize());
-        (Tlv? cryptogram, _) = SplitAtChecksum(objects, "UnwrapCommand", header);
+        (Tlv? cryptogram, _) = SplitAtChecksum(ssc, objects, "UnwrapCommand", header);
         int ne = 0;
         Tlv? expected = BerTlv.Find(objects, TagExpectedLength);
         if (expected is not null)
@@ -101,7 +124,7 @@ public sealed class SecureMessagingSession
                 _ => throw new SecureMessagingException($"[UnwrapCommand] DO97 has {expected.Value.Length} bytes"),
             };
         }
-        byte[] data = cryptogram is null ? [] : DecryptDataObject(cryptogram, "UnwrapCommand");
+        byte[] data = cryptogram is null ? [] : DecryptDataObject(ssc, cryptogram, "UnwrapCommand");
         return new CommandApdu((byte)(command.Cla & ~SecureMessagingClassBits), command.Ins, command.P1, command.P2, data, ne);
     }
 
@@ -120,7 +143,7 @@ public sealed class SecureMessagingSession
     /// <summary>
     /// The objects before DO8E are what the checksum covers; DO8E must come last. Verifies the checksum in constant time.
     /// </summary>
-    private (Tlv? Cryptogram, Tlv? Status) SplitAtChecksum(IReadOnlyList<Tlv> objects, string step, byte[]? prefix = null)
+    private (Tlv? Cryptogram, Tlv? Status) SplitAtChecksum(byte[] counter, IReadOnlyList<Tlv> objects, string step, byte[]? prefix = null)
     {
         var authenticated = new List<byte>(prefix ?? []);
         Tlv? cryptogram = null, status = null, checksum = null;
@@ -141,27 +164,29 @@ public sealed class SecureMessagingSession
             authenticated.AddRange(tlv.Encoded);
         }
         if (checksum is null) throw new SecureMessagingException($"[{step}] DO8E (cryptographic checksum) missing");
-        byte[] expected = Mac(authenticated.ToArray());
+        byte[] expected = Mac(counter, authenticated.ToArray());
         if (!CryptographicOperations.FixedTimeEquals(expected, checksum.Value))
             throw new SecureMessagingException($"[{step}] MAC mismatch (checksum of {checksum.Value.Length} bytes does not verify)");
         return (cryptogram, status);
     }
 
-    private byte[] Mac(byte[] message)
+    private byte[] Mac(byte[] message) => Mac(ssc, message);
+
+    private byte[] Mac(byte[] counter, byte[] message)
     {
-        byte[] input = Padding.Pad([.. ssc, .. message], cipher.BlockSize());
+        byte[] input = Padding.Pad([.. counter, .. message], cipher.BlockSize());
         return MessageAuthentication.OverPadded(cipher, macKey, input);
     }
 
     private byte[] EncryptToDataObject(byte[] plainData, bool oddInstruction)
     {
-        byte[] encrypted = BlockCiphers.Encrypt(cipher, encryptionKey, Iv(), Padding.Pad(plainData, cipher.BlockSize()));
+        byte[] encrypted = BlockCiphers.Encrypt(cipher, encryptionKey, Iv(ssc), Padding.Pad(plainData, cipher.BlockSize()));
         return oddInstruction
             ? BerTlv.Encode(TagCryptogramOddIns, encrypted)
             : BerTlv.Encode(TagCryptogramWithPaddingIndicator, [PaddingIndicator, .. encrypted]);
     }
 
-    private byte[] DecryptDataObject(Tlv cryptogram, string step)
+    private byte[] DecryptDataObject(byte[] counter, Tlv cryptogram, string step)
     {
         ReadOnlySpan<byte> encrypted = cryptogram.Value;
         if (cryptogram.Tag == TagCryptogramWithPaddingIndicator)
@@ -172,13 +197,13 @@ public sealed class SecureMessagingSession
         }
         if (encrypted.Length == 0 || encrypted.Length % cipher.BlockSize() != 0)
             throw new SecureMessagingException($"[{step}] cryptogram of {encrypted.Length} bytes is not whole blocks");
-        byte[] padded = BlockCiphers.Decrypt(cipher, encryptionKey, Iv(), encrypted);
+        byte[] padded = BlockCiphers.Decrypt(cipher, encryptionKey, Iv(counter), encrypted);
         try { return Padding.Unpad(padded); }
         catch (MalformedDataException) { throw new SecureMessagingException($"[{step}] decrypted data has no 80 padding"); }
     }
 
     /// <summary>3DES uses IV 0; AES uses E(KS_enc, SSC) (Part 11 §9.8.6.1).</summary>
-    private byte[] Iv() => cipher == CipherKind.TripleDes ? new byte[8] : BlockCiphers.AesEncryptBlock(encryptionKey, ssc);
+    private byte[] Iv(byte[] counter) => cipher == CipherKind.TripleDes ? new byte[8] : BlockCiphers.AesEncryptBlock(encryptionKey, counter);
 
     private static byte[] EncodeLe(int ne) => ne switch
     {
@@ -193,4 +218,12 @@ public sealed class SecureMessagingSession
         for (int i = ssc.Length - 1; i >= 0; i--)
             if (++ssc[i] != 0) break;
     }
+}
+
+/// <summary>The counter value a pipelined command's response is checked with (<see cref="SecureMessagingSession.WrapCommand(CommandApdu, out ResponseSlot)"/>).</summary>
+public readonly struct ResponseSlot
+{
+    internal ResponseSlot(byte[] counter) => Counter = counter;
+
+    internal byte[]? Counter { get; }
 }

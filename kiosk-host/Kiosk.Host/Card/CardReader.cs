@@ -54,20 +54,25 @@ public sealed partial class CardReader(ICardChannel channel, CardAccessKey? acce
     /// </summary>
     public int CurrentBlockSize => _blockSize != 0 ? _blockSize : _extendedBlock != 0 ? _extendedBlock : BlockSize;
 
-    /// <summary>Opens the chip with the access key (once) and selects the eMRTD application.</summary>
+    /// <summary>
+    /// Opens the chip with the access key (once) and selects the eMRTD application. PACE runs at the MF and the
+    /// application is selected under secure messaging; BAC (ICAO 9303-11 §4.3) runs inside the application, which
+    /// access control then selected first, in plain (EF.ATR/INFO under the MF is not read then: short blocks).
+    /// </summary>
     public async Task OpenAsync(CancellationToken ct)
     {
+        bool applicationSelected = false;
         if (accessKey is not null && !_opened)
         {
-            _channel = await CardAccessControl.OpenAsync(_channel, accessKey, Random, ct);
+            (_channel, applicationSelected) = await CardAccessControl.OpenAsync(_channel, accessKey, Random, ct);
             _opened = true;
         }
-        if (!_atrInfoRead && BlockSize == MaxBlock)
+        if (!_atrInfoRead && BlockSize == MaxBlock && !applicationSelected)
         {
             _atrInfoRead = true;
             _extendedBlock = await ExtendedBlockFromAtrInfoAsync(ct);
         }
-        await CheckAsync("select application", Apdus.SelectApplication(Apdus.EmrtdAid), ct);
+        if (!applicationSelected) await CheckAsync("select application", Apdus.SelectApplication(Apdus.EmrtdAid), ct);
     }
 
     /// <summary>
@@ -78,14 +83,11 @@ public sealed partial class CardReader(ICardChannel channel, CardAccessKey? acce
         (await ReadVerifiedAsync(Kiosk.Emrtd.PassiveAuthentication.CscaTrustStore.Empty(),
             new DateTimeOffset(today.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), today, ct)).Identity;
 
-    /// <summary>Outcome words of chip and active authentication, as <c>kioskctl card read --json</c> prints them.</summary>
-    public const string Passed = "passed", Failed = "failed", NotPerformed = "not-performed", NotSupported = "not-supported";
-
     /// <summary>
     /// Active authentication with the DG15 key: INTERNAL AUTHENTICATE with a fresh 8-byte challenge through the open
-    /// channel (secure messaging when the chip was opened with PACE/BAC). <see cref="Passed"/> or <see cref="Failed"/>.
+    /// channel (secure messaging when the chip was opened with PACE/BAC). <see cref="ChipCheck.Passed"/> or <see cref="ChipCheck.Failed"/>.
     /// </summary>
-    public async Task<string> ActiveAuthenticateAsync(byte[] dg15File, byte[]? dg14File, CancellationToken ct)
+    public async Task<ChipCheck> ActiveAuthenticateAsync(byte[] dg15File, byte[]? dg14File, CancellationToken ct)
     {
         var key = CardDataException.Wrap(() => Dg15.Parse(dg15File));
         var info = dg14File is null ? null : CardDataException.Wrap(() => Dg14.Parse(dg14File)).ActiveAuthentication;
@@ -93,25 +95,31 @@ public sealed partial class CardReader(ICardChannel channel, CardAccessKey? acce
         var command = Emrtd.ActiveAuthentication.ActiveAuthenticationSteps.InternalAuthenticate(challenge);
         ResponseApdu answer;
         try { answer = ResponseApdu.Parse(await _channel.TransmitAsync(command.Encode(), ct)); }
-        catch (CardDataException e) when (e.Error == CardDataError.SecureMessaging) { return Failed; }
-        if (!answer.IsSuccess) return Failed;
-        try { return Emrtd.ActiveAuthentication.ActiveAuthenticationSteps.Verify(key, challenge, answer.Data, info) ? Passed : Failed; }
-        catch (EmrtdException) { return Failed; }
+        catch (CardDataException e) when (e.Error == CardDataError.SecureMessaging) { return ChipCheck.Failed; }
+        if (!answer.IsSuccess) return ChipCheck.Failed;
+        try { return Emrtd.ActiveAuthentication.ActiveAuthenticationSteps.Verify(key, challenge, answer.Data, info) ? ChipCheck.Passed : ChipCheck.Failed; }
+        catch (EmrtdException) { return ChipCheck.Failed; }
     }
+
+    /// <summary>True when DG14 holds a chip-authentication key or info (a DG14 with only active-authentication info offers none).</summary>
+    public static bool OffersChipAuthentication(Dg14 dg14) => dg14.ChipAuthenticationPublicKeys.Count > 0 || dg14.ChipAuthenticationInfos.Count > 0;
 
     /// <summary>
     /// Chip authentication v1 with the DG14 key (3DES: MSE:Set KAT; AES: MSE:Set AT + GENERAL AUTHENTICATE), then secure
     /// messaging restarts with the new keys and one READ BINARY under them proves the chip holds the private key.
-    /// Needs an open secure-messaging channel (<see cref="NotPerformed"/> without); a failure leaves the channel unusable.
+    /// <see cref="ChipCheck.NotSupported"/> when DG14 offers no chip-authentication key, <see cref="ChipCheck.UnknownProtocol"/>
+    /// when it offers one this reader cannot run; needs an open secure-messaging channel (<see cref="ChipCheck.NotPerformed"/>
+    /// without); a failure leaves the channel unusable.
     /// </summary>
-    public async Task<string> ChipAuthenticateAsync(byte[] dg14File, CancellationToken ct)
+    public async Task<ChipCheck> ChipAuthenticateAsync(byte[] dg14File, CancellationToken ct)
     {
-        if (_channel is not SecureMessagingChannel secure) return NotPerformed;
         var dg14 = CardDataException.Wrap(() => Dg14.Parse(dg14File));
-        if (dg14.Preferred() is not var (keyInfo, protocol)) return NotSupported;
+        if (!OffersChipAuthentication(dg14)) return ChipCheck.NotSupported;
+        if (dg14.Preferred() is not var (keyInfo, protocol)) return ChipCheck.UnknownProtocol;
         Emrtd.Crypto.CipherKind cipher;
         try { cipher = Emrtd.ChipAuthentication.ChipAuthenticationSteps.Cipher(protocol); }
-        catch (UnsupportedProtocolException) { return NotSupported; }
+        catch (UnsupportedProtocolException) { return ChipCheck.UnknownProtocol; }
+        if (_channel is not SecureMessagingChannel secure) return ChipCheck.NotPerformed;
         try
         {
             var ephemeral = Emrtd.ChipAuthentication.ChipAuthenticationSteps.GenerateEphemeralKey(keyInfo.PublicKey, Random);
@@ -120,14 +128,14 @@ public sealed partial class CardReader(ICardChannel channel, CardAccessKey? acce
                 : [Emrtd.ChipAuthentication.ChipAuthenticationSteps.SetAuthenticationTemplate(protocol, keyInfo.KeyId),
                    Emrtd.ChipAuthentication.ChipAuthenticationSteps.GeneralAuthenticate(ephemeral.PublicKey)];
             foreach (var command in commands)
-                if (!ResponseApdu.Parse(await _channel.TransmitAsync(command.Encode(), ct)).IsSuccess) return Failed;
+                if (!ResponseApdu.Parse(await _channel.TransmitAsync(command.Encode(), ct)).IsSuccess) return ChipCheck.Failed;
             byte[] shared = Emrtd.ChipAuthentication.ChipAuthenticationSteps.SharedSecret(keyInfo.PublicKey, ephemeral.PrivateValue, keyInfo.PublicKey.KeyBits);
             secure.Session = Emrtd.ChipAuthentication.ChipAuthenticationSteps.DeriveSessionKeys(shared, cipher).StartSession();
             var confirm = ResponseApdu.Parse(await _channel.TransmitAsync(ReadBinaryApdus.ShortFileId(0x1E, 0, 1), ct));
-            return confirm.IsSuccess ? Passed : Failed;
+            return confirm.IsSuccess ? ChipCheck.Passed : ChipCheck.Failed;
         }
-        catch (CardDataException e) when (e.Error == CardDataError.SecureMessaging) { return Failed; }
-        catch (EmrtdException) { return Failed; }
+        catch (CardDataException e) when (e.Error == CardDataError.SecureMessaging) { return ChipCheck.Failed; }
+        catch (EmrtdException) { return ChipCheck.Failed; }
     }
 
     /// <summary>
@@ -215,6 +223,10 @@ public sealed partial class CardReader(ICardChannel channel, CardAccessKey? acce
         var have = (int)Math.Min(head.Length, total);
         head.AsSpan(0, have).CopyTo(file);
         int reads = 0;
+        // The blocks go pipelined once a read at the current block size has succeeded: the header read itself when it
+        // was a whole block, else the first block below (after its fallbacks).
+        bool pipelined = head.Length >= CurrentBlockSize;
+        if (pipelined) have = await ReadBlocksPipelinedAsync(fid, file, have, ct);
         while (have < total)
         {
             if (++reads > MaxReadsPerFile) throw new CardDataException(CardDataError.Truncated, $"EF {fid:X4}: more than {MaxReadsPerFile} reads");
@@ -223,8 +235,41 @@ public sealed partial class CardReader(ICardChannel channel, CardAccessKey? acce
             var n = (int)Math.Min(block.Length, total - have);
             block.AsSpan(0, n).CopyTo(file.AsSpan(have));
             have += n;
+            if (!pipelined && n == CurrentBlockSize)
+            {
+                pipelined = true;
+                have = await ReadBlocksPipelinedAsync(fid, file, have, ct);
+            }
         }
         return file;
+    }
+
+    /// <summary>
+    /// The rest of a file whose length the header told: every block is known in advance, at a block size the card has
+    /// just accepted, so the channel may keep several in flight (the MQTT relay does). Returns how many bytes it has;
+    /// at the first block that does not come back whole and 9000 it stops, and the one-block path goes on from there
+    /// (with its fallbacks for refused block sizes). The commands behind that block reached the card too; the counter
+    /// of secure messaging stays in step because every one of them was counted.
+    /// </summary>
+    private async Task<int> ReadBlocksPipelinedAsync(ushort fid, byte[] file, int have, CancellationToken ct)
+    {
+        int block = CurrentBlockSize;
+        var offsets = new List<int>();
+        for (long offset = have; offset < file.Length; offset += block) offsets.Add((int)offset);
+        if (offsets.Count < 2) return have;
+        if (offsets.Count > MaxReadsPerFile) throw new CardDataException(CardDataError.Truncated, $"EF {fid:X4}: more than {MaxReadsPerFile} reads");
+        var commands = offsets.Select(o => o <= MaxEvenInsOffset ? ReadBinaryApdus.Offset(o, (int)Math.Min(block, file.Length - o)) : ReadBinaryApdus.OddIns(o, (int)Math.Min(block, file.Length - o))).ToList();
+        IReadOnlyList<byte[]> answers = await _channel.TransmitAllAsync(commands, ct);
+        for (int i = 0; i < offsets.Count; i++)
+        {
+            var response = ResponseApdu.Parse(answers[i]);
+            byte[] data = offsets[i] > MaxEvenInsOffset && response.Data.Length > 0 ? ReadBinaryApdus.UnwrapDiscretionaryData(response.Data) : response.Data;
+            int wanted = (int)Math.Min(block, file.Length - offsets[i]);
+            if (!response.IsSuccess || data.Length != wanted) return have;
+            data.CopyTo(file.AsSpan(offsets[i]));
+            have = offsets[i] + wanted;
+        }
+        return have;
     }
 
     private static bool TryHeader(ushort fid, byte[] head, out int headerLength, out int valueLength)

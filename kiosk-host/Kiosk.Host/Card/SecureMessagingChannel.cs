@@ -22,4 +22,27 @@ internal sealed class SecureMessagingChannel(ICardChannel inner, SecureMessaging
         try { return Session.UnwrapResponse(response).Encode(); }
         catch (EmrtdException e) { throw new CardDataException(CardDataError.SecureMessaging, e); }
     }
+
+    /// <summary>
+    /// Wraps every command first, each with the counter its response will have, then lets the inner channel pipeline
+    /// them, and checks the responses in order.
+    /// </summary>
+    public async Task<IReadOnlyList<byte[]>> TransmitAllAsync(IReadOnlyList<byte[]> commands, CancellationToken ct)
+    {
+        var wrapped = new byte[commands.Count][];
+        var slots = new ResponseSlot[commands.Count];
+        try
+        {
+            for (int i = 0; i < commands.Count; i++) wrapped[i] = Session.WrapCommand(EmrtdCommandApdu.Parse(commands[i]), out slots[i]);
+        }
+        catch (EmrtdException e) { throw new CardDataException(CardDataError.SecureMessaging, e); }
+        IReadOnlyList<byte[]> responses = await inner.TransmitAllAsync(wrapped, ct);
+        var plain = new byte[responses.Count][];
+        try
+        {
+            for (int i = 0; i < responses.Count; i++) plain[i] = Session.UnwrapResponse(slots[i], responses[i]).Encode();
+        }
+        catch (EmrtdException e) { throw new CardDataException(CardDataError.SecureMessaging, e); }
+        return plain;
+    }
 }

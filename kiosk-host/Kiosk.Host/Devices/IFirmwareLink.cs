@@ -23,6 +23,13 @@ public interface IFirmwareLink
     /// for its reply. Throws <see cref="FirmwareUnavailableException"/> when the broker is down or the firmware does not
     /// answer in time.</summary>
     Task<FirmwareReply> RequestAsync(TopicKind command, byte[] payload, TimeSpan timeout, CancellationToken ct);
+
+    /// <summary>
+    /// Pipelining: returns once the request is handed to the broker (so requests sent one after the other reach the
+    /// firmware in that order), with the task of its reply. This default waits for the reply before it returns.
+    /// </summary>
+    async Task<Task<FirmwareReply>> SendRequestAsync(TopicKind command, byte[] payload, TimeSpan timeout, CancellationToken ct) =>
+        Task.FromResult(await RequestAsync(command, payload, timeout, ct));
 }
 
 public sealed class FirmwareUnavailableException(string reason) : Exception(reason);

@@ -161,7 +161,10 @@ public sealed class MqttFirmwareLink : BackgroundService, IFirmwareLink
     /// <summary>A new request id for every attempt: 16 hex digits of randomness, never reused.</summary>
     private static string NewRequestId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
 
-    public async Task<FirmwareReply> RequestAsync(TopicKind command, byte[] payload, TimeSpan timeout, CancellationToken ct)
+    public async Task<FirmwareReply> RequestAsync(TopicKind command, byte[] payload, TimeSpan timeout, CancellationToken ct) =>
+        await await SendRequestAsync(command, payload, timeout, ct);
+
+    public async Task<Task<FirmwareReply>> SendRequestAsync(TopicKind command, byte[] payload, TimeSpan timeout, CancellationToken ct)
     {
         if (command is not (TopicKind.ApduCommand or TopicKind.PrintCommand)) throw new ArgumentOutOfRangeException(nameof(command));
         if (!_client.IsConnected) throw new FirmwareUnavailableException("broker not connected");
@@ -179,6 +182,19 @@ public sealed class MqttFirmwareLink : BackgroundService, IFirmwareLink
                 .Build();
             var published = await _client.PublishAsync(message, ct);
             if (!published.IsSuccess) throw new FirmwareUnavailableException($"publish refused: {published.ReasonCode}");
+        }
+        catch
+        {
+            _pending.TryRemove(id, out _);
+            throw;
+        }
+        return AwaitReplyAsync(id, waiter, command, timeout, ct);
+    }
+
+    private async Task<FirmwareReply> AwaitReplyAsync(string id, TaskCompletionSource<FirmwareReply> waiter, TopicKind command, TimeSpan timeout, CancellationToken ct)
+    {
+        try
+        {
             using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timer.CancelAfter(timeout);
             try

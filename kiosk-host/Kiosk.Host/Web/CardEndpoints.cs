@@ -121,6 +121,15 @@ public static class CardEndpoints
             BytesReceived += response.Length;
             return response;
         }
+
+        public async Task<IReadOnlyList<byte[]>> TransmitAllAsync(IReadOnlyList<byte[]> commands, CancellationToken ct)
+        {
+            Commands += commands.Count;
+            BytesSent += commands.Sum(c => (long)c.Length);
+            IReadOnlyList<byte[]> responses = await inner.TransmitAllAsync(commands, ct);
+            BytesReceived += responses.Sum(r => (long)r.Length);
+            return responses;
+        }
     }
 }
 

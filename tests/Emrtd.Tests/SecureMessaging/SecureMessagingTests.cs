@@ -31,6 +31,40 @@ public class SecureMessagingTests
     }
 
     [Fact]
+    public void Pipelined_terminal_wraps_all_three_d4_commands_first_and_still_matches_byte_exact()
+    {
+        var session = D4Keys().StartSession();
+        var exchanges = Vectors.Section("secure_messaging_3des").GetProperty("exchanges").EnumerateArray().ToList();
+        var slots = new ResponseSlot[exchanges.Count];
+        for (int i = 0; i < exchanges.Count; i++)
+            Assert.Equal(exchanges[i].Text("protected_command"), Hex.Of(session.WrapCommand(CommandApdu.Parse(exchanges[i].Bytes("plain_command")), out slots[i])));
+        // The counter has moved past every response already: the same end as the sequential replay.
+        Assert.Equal("887022120C06C22C", Hex.Of(session.SendSequenceCounter));
+        for (int i = 0; i < exchanges.Count; i++)
+            Assert.Equal(exchanges[i].Text("plain_response"), Hex.Of(session.UnwrapResponse(slots[i], exchanges[i].Bytes("protected_response")).Encode()));
+    }
+
+    [Fact]
+    public void Pipelined_aes_reads_round_trip_with_a_card_session_and_a_swapped_response_is_refused()
+    {
+        var keys = new SessionKeys(CipherKind.Aes128, Enumerable.Range(1, 16).Select(i => (byte)i).ToArray(),
+            Enumerable.Range(2, 16).Select(i => (byte)i).ToArray(), new byte[16]);
+        var terminal = keys.StartSession();
+        var card = keys.StartSession();
+        var slots = new ResponseSlot[5];
+        var commands = Enumerable.Range(0, 5).Select(i => terminal.WrapCommand(new CommandApdu(0x00, 0xB0, 0x00, (byte)(i * 16), [], 16), out slots[i])).ToList();
+        var responses = commands.Select((c, i) =>
+        {
+            CommandApdu plain = card.UnwrapCommand(c);
+            Assert.Equal(i * 16, plain.P2);
+            return card.WrapResponse(new ResponseApdu(Enumerable.Repeat((byte)i, 16).ToArray(), 0x9000));
+        }).ToList();
+        for (int i = 0; i < 5; i++) Assert.Equal(Enumerable.Repeat((byte)i, 16).ToArray(), terminal.UnwrapResponse(slots[i], responses[i]).Data);
+        Assert.Throws<SecureMessagingException>(() => terminal.UnwrapResponse(slots[0], responses[1]));
+        Assert.Throws<ArgumentException>(() => terminal.UnwrapResponse(default, responses[0]));
+    }
+
+    [Fact]
     public void Card_replays_the_three_d4_exchanges_byte_exact()
     {
         var session = D4Keys().StartSession();
