@@ -18,8 +18,12 @@ namespace Kiosk.Firmware.App
         public int MaxReconnectIntervalMilliseconds = 30000;
         /// <summary>How often the retained status (uptime, free memory, Wi-Fi signal) is refreshed.</summary>
         public int StatusIntervalMilliseconds = 60000;
-        /// <summary>The software watchdog reboots the device when the main loop has not completed a step for this long.</summary>
-        public int WatchdogTimeoutMilliseconds = 30000;
+        /// <summary>
+        /// The software watchdog reboots the device when the main loop has not completed a step for this long. Longer
+        /// than the slowest legitimate step: a broker connection attempt (TCP, TLS handshake, then up to 30 s for the
+        /// CONNACK in M2Mqtt) plus a print job streamed to a slow printer.
+        /// </summary>
+        public int WatchdogTimeoutMilliseconds = 120000;
         /// <summary>Request keys (requester/id) remembered to drop a redelivered request instead of serving it twice.</summary>
         public int RememberedRequests = 32;
         /// <summary>The main loop's pause between steps.</summary>
