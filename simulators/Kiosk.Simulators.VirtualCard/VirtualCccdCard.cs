@@ -18,7 +18,8 @@ public interface IVirtualCard
 
 /// <summary>
 /// The virtual CCCD chip: the eMRTD applet over EF.COM, DG1 and DG13 built from a person profile; with
-/// <see cref="VirtualCardOptions.RequireAccessControl"/> also EF.CardAccess, PACE, BAC and secure messaging.
+/// <see cref="VirtualCardOptions.RequireAccessControl"/> also EF.CardAccess, PACE, BAC and secure messaging (with
+/// <see cref="VirtualCardOptions.BacOnly"/>: BAC inside the eMRTD application only, no EF.CardAccess).
 /// </summary>
 public sealed class VirtualCccdCard : IVirtualCard
 {
@@ -44,15 +45,18 @@ public sealed class VirtualCccdCard : IVirtualCard
         if (options.Security is not null)
         {
             foreach ((ushort id, byte[] content) in options.Security.Files(files[LdsFileIds.Dg1], files[LdsFileIds.Dg13])) files[id] = content;
+            foreach (ushort removed in options.Security.RemovedFiles) files.Remove(removed);
         }
         if (!options.RequireAccessControl)
         {
             applet = new EmrtdApplet(new CardFileSystem(files));
             return;
         }
-        var fileSystem = new CardFileSystem(files, new Dictionary<ushort, byte[]> { [LdsFileIds.EfCardAccess] = LdsFiles.CardAccess() });
+        // A BAC-only chip has no EF.CardAccess (no PACE to announce).
+        var masterFiles = options.BacOnly ? new Dictionary<ushort, byte[]>() : new Dictionary<ushort, byte[]> { [LdsFileIds.EfCardAccess] = LdsFiles.CardAccess() };
+        var fileSystem = new CardFileSystem(files, masterFiles);
         applet = new EmrtdApplet(fileSystem);
-        accessControl = new AccessControlledApplet(applet, fileSystem, CardSecrets.From(profile), options.Random, options.Security);
+        accessControl = new AccessControlledApplet(applet, fileSystem, CardSecrets.From(profile), options.Random, options.Security, options.BacOnly);
     }
 
     public PersonProfile Profile { get; }

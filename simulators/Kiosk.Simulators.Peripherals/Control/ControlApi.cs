@@ -12,11 +12,15 @@ namespace Kiosk.Simulators.Peripherals.Control;
 /// <c>requireAccessControl</c> (default true, like a real CCCD): the chip needs PACE (CAN/MRZ) or BAC (MRZ) before its
 /// files can be read; <c>security</c> (default true): DG2, DG14, DG15 and EF.SOD signed by the test PKI (DATA/pki).
 /// Explicit <c>false</c> for both gives the foundation's plain card. <c>fault</c> (implies security):
-/// <c>tampered-dg13</c>, <c>unknown-csca</c>, <c>expired-document-signer</c> or <c>cloned-chip</c>.
+/// <c>tampered-dg13</c>, <c>unknown-csca</c>, <c>expired-document-signer</c>, <c>cloned-chip</c>,
+/// <c>clone-com-without-dg14-dg15</c> (a clone without DG14/DG15 whose EF.COM leaves them out; the SOD lists them) or
+/// <c>clone-dg14-dg15-6a82</c> (a clone whose EF.COM and SOD list them, answering 6A82 when they are selected).
+/// <c>accessControl</c>: <c>pace</c> (default: EF.CardAccess, PACE with the CAN or MRZ, BAC too) or <c>bac</c> (no
+/// EF.CardAccess; BAC with the MRZ only, and GET CHALLENGE refused with 6985 until the eMRTD application is selected).
 /// <c>removeAfterApdus</c> (1 or more): card removed mid-read, the card leaves the field once it has answered that many APDUs.
 /// </summary>
 public sealed record CardRequest(string? Profile, string? Type, int? BitRate = null, bool? RequireAccessControl = null,
-    bool? Security = null, string? Fault = null, int? RemoveAfterApdus = null);
+    bool? Security = null, string? Fault = null, int? RemoveAfterApdus = null, string? AccessControl = null);
 
 /// <summary>Body of POST /api/printer; a missing field keeps its current value.</summary>
 public sealed record PrinterRequest(bool? CoverOpen, string? Paper);
@@ -69,15 +73,20 @@ public static class ControlApi
                 "unknown-csca" => CardFault.UnknownCsca,
                 "expired-document-signer" => CardFault.ExpiredDocumentSigner,
                 "cloned-chip" => CardFault.ClonedChip,
+                "clone-com-without-dg14-dg15" => CardFault.ClonedChipComWithoutDg14Dg15,
+                "clone-dg14-dg15-6a82" => CardFault.ClonedChipDg14Dg15NotFound,
                 _ => null,
             };
-            if (fault is null) return BadRequest("bad-fault", "\"fault\" must be none, tampered-dg13, unknown-csca, expired-document-signer or cloned-chip");
+            if (fault is null)
+                return BadRequest("bad-fault", "\"fault\" must be none, tampered-dg13, unknown-csca, expired-document-signer, cloned-chip, clone-com-without-dg14-dg15 or clone-dg14-dg15-6a82");
+            if (body.AccessControl is not (null or "pace" or "bac")) return BadRequest("bad-access-control", "\"accessControl\" must be \"pace\" or \"bac\"");
             if (body.RemoveAfterApdus is < 1) return BadRequest("bad-remove-after-apdus", "\"removeAfterApdus\" must be 1 or more (or absent: the card stays)");
             bool security = (body.Security ?? true) || fault != CardFault.None;
             state.PlaceCard(profile, type, new CardPlacementOptions
             {
                 MaxBitRateKbps = bitRate,
                 RequireAccessControl = body.RequireAccessControl ?? true,
+                BacOnly = body.AccessControl == "bac",
                 Security = security ? new CardSecurity(pki.Pki, fault.Value) : null,
                 RemoveAfterApdus = body.RemoveAfterApdus,
             });
@@ -156,6 +165,7 @@ public static class ControlApi
                 placement = card?.Number,
                 bitRate = card?.MaxBitRateKbps,
                 requireAccessControl = card?.RequireAccessControl,
+                accessControl = card is null ? null : !card.RequireAccessControl ? "none" : card.BacOnly ? "bac" : "pace",
                 security = card?.Security is not null,
                 fault = card?.Security?.Fault switch
                 {
@@ -164,6 +174,8 @@ public static class ControlApi
                     CardFault.UnknownCsca => "unknown-csca",
                     CardFault.ExpiredDocumentSigner => "expired-document-signer",
                     CardFault.ClonedChip => "cloned-chip",
+                    CardFault.ClonedChipComWithoutDg14Dg15 => "clone-com-without-dg14-dg15",
+                    CardFault.ClonedChipDg14Dg15NotFound => "clone-dg14-dg15-6a82",
                     _ => "none",
                 },
                 removeAfterApdus = card?.RemoveAfterApdus,

@@ -32,9 +32,13 @@ public sealed class CardPlacement
         Type = type;
         MaxBitRateKbps = options.MaxBitRateKbps;
         RequireAccessControl = options.RequireAccessControl;
+        BacOnly = options.BacOnly;
         Security = options.Security;
         RemoveAfterApdus = options.RemoveAfterApdus;
-        Card = new VirtualCccdCard(profile, new VirtualCardOptions { RequireAccessControl = options.RequireAccessControl, Security = options.Security });
+        Card = new VirtualCccdCard(profile, new VirtualCardOptions
+        {
+            RequireAccessControl = options.RequireAccessControl, BacOnly = options.BacOnly, Security = options.Security,
+        });
         // ISO 14443-3: a single-size UID starting with 08 is a random ID.
         byte[] random = RandomNumberGenerator.GetBytes(4);
         random[0] = 0x08;
@@ -49,6 +53,8 @@ public sealed class CardPlacement
     /// <summary>The fastest bit rate the card offers in its ATS (TA(1)) or ATQB; the reader may switch to it with InPSL.</summary>
     public int MaxBitRateKbps { get; }
     public bool RequireAccessControl { get; }
+    /// <summary>With access control: BAC only, inside the eMRTD application (no EF.CardAccess, no PACE).</summary>
+    public bool BacOnly { get; }
     /// <summary>DG2, DG14, DG15 and EF.SOD signed by the test PKI (with a fault, if any); null for EF.COM, DG1, DG13 only.</summary>
     public CardSecurity? Security { get; }
     public AirLog Air { get; } = new();
@@ -69,6 +75,8 @@ public sealed record CardPlacementOptions
     /// <summary>106, 212, 424 or 848 kbit/s. 106 (the default) keeps the card at the activation bit rate.</summary>
     public int MaxBitRateKbps { get; init; } = 106;
     public bool RequireAccessControl { get; init; }
+    /// <summary>With access control: BAC only, offered inside the eMRTD application only (GET CHALLENGE refused before its SELECT).</summary>
+    public bool BacOnly { get; init; }
     public CardSecurity? Security { get; init; }
     /// <summary>Card removed mid-read: after answering this many APDUs (1 or more) the card leaves the field.</summary>
     public int? RemoveAfterApdus { get; init; }

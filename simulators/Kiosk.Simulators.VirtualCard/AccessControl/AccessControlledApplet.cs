@@ -34,10 +34,13 @@ internal sealed class AccessControlledApplet
     private string? chipAuthenticationProtocol;
     private byte[]? bacChallenge;
 
+    private readonly bool bacOnly;
+
     public AccessControlledApplet(EmrtdApplet applet, CardFileSystem files, CardSecrets secrets, RandomBytes random,
-        Security.CardSecurity? security = null)
+        Security.CardSecurity? security = null, bool bacOnly = false)
     {
         this.security = security;
+        this.bacOnly = bacOnly;
         this.applet = applet;
         this.files = files;
         this.secrets = secrets;
@@ -64,6 +67,8 @@ internal sealed class AccessControlledApplet
         try { command = CommandApdu.Parse(commandApdu); }
         catch (MalformedDataException) { return ResponseApdu.Status(EmrtdStatusWords.WrongLength).Encode(); }
         if ((command.Cla & 0xEF) != 0x00) return applet.Process(commandApdu); // the applet answers unknown classes
+        if (bacOnly && command.Ins is InsManageSecurityEnvironment or InsGeneralAuthenticate)
+            return ResponseApdu.Status(EmrtdStatusWords.InstructionNotSupported).Encode(); // no PACE on this chip
         return command.Ins switch
         {
             InsManageSecurityEnvironment when command.P1 == 0xC1 && command.P2 == 0xA4 => pace.SetAuthenticationTemplate(command).Encode(),
@@ -162,6 +167,8 @@ internal sealed class AccessControlledApplet
     private byte[] GetChallenge(CommandApdu command)
     {
         if (command.Ne != 8) return ResponseApdu.Status(EmrtdStatusWords.WrongLength).Encode();
+        // BAC belongs to the eMRTD application (9303-11 §4.3): this chip offers it there only.
+        if (bacOnly && !applet.ApplicationSelected) return ResponseApdu.Status(EmrtdStatusWords.ConditionsOfUseNotSatisfied).Encode();
         bacChallenge = random(8);
         return new ResponseApdu(bacChallenge, EmrtdStatusWords.Success).Encode();
     }

@@ -12,6 +12,13 @@ public sealed record VirtualCardOptions
     /// </summary>
     public bool RequireAccessControl { get; init; }
 
+    /// <summary>
+    /// With <see cref="RequireAccessControl"/>: a chip with BAC only, as ICAO 9303-11 §4.3 places it, inside the eMRTD
+    /// application: no EF.CardAccess, no PACE, and GET CHALLENGE refused (6985) until the application is selected. A
+    /// reader that runs BAC at the MF and selects the application afterwards fails on it.
+    /// </summary>
+    public bool BacOnly { get; init; }
+
     /// <summary>The chip's nonces and keys; tests inject fixed bytes to replay exchanges.</summary>
     public RandomBytes Random { get; init; } = RandomSource.System;
 

@@ -26,6 +26,9 @@ public sealed class EmrtdApplet
         this.files = files;
     }
 
+    /// <summary>True once SELECT of the eMRTD application succeeded (until a reset).</summary>
+    public bool ApplicationSelected => applicationSelected;
+
     /// <summary>Back to the state after the card was powered: nothing selected.</summary>
     public void Reset()
     {

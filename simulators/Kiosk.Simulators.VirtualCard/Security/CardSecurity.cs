@@ -22,6 +22,16 @@ public enum CardFault
     /// authentication is valid; chip authentication and active authentication fail.
     /// </summary>
     ClonedChip,
+    /// <summary>
+    /// A clone that hides what would give it away: the genuine SOD (which lists DG14 and DG15) and the other files, but
+    /// no DG14 or DG15 on the chip, and an EF.COM that leaves them out. A reader that trusts EF.COM never asks for them.
+    /// </summary>
+    ClonedChipComWithoutDg14Dg15,
+    /// <summary>
+    /// A clone with the genuine EF.COM and SOD (both list DG14 and DG15) that answers 6A82 (file not found) when DG14 or
+    /// DG15 is selected or read, under secure messaging like every other answer.
+    /// </summary>
+    ClonedChipDg14Dg15NotFound,
 }
 
 /// <summary>
@@ -41,7 +51,7 @@ public sealed class CardSecurity
         ChipAuthenticationCurve = StandardDomainParameters.ById(StandardDomainParameters.BrainpoolP256r1);
         ChipAuthenticationKey = EcKeyPair.Generate(ChipAuthenticationCurve, RandomSource.System);
         ActiveAuthenticationKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        if (fault == CardFault.ClonedChip)
+        if (IsClone(fault))
         {
             // The clone publishes the genuine public keys (copied DG14/DG15) but holds keys of its own.
             chipPrivateKey = EcKeyPair.Generate(ChipAuthenticationCurve, RandomSource.System).PrivateKey;
@@ -53,6 +63,10 @@ public sealed class CardSecurity
             signingKey = ActiveAuthenticationKey;
         }
     }
+
+    /// <summary>The faults whose chip is a clone: it holds keys of its own, not the genuine chip's.</summary>
+    public static bool IsClone(CardFault fault) =>
+        fault is CardFault.ClonedChip or CardFault.ClonedChipComWithoutDg14Dg15 or CardFault.ClonedChipDg14Dg15NotFound;
 
     private readonly System.Numerics.BigInteger chipPrivateKey;
     private readonly ECDsa signingKey;
@@ -73,7 +87,11 @@ public sealed class CardSecurity
     public EcKeyPair ChipAuthenticationKey { get; }
     public ECDsa ActiveAuthenticationKey { get; }
 
-    /// <summary>The files to add to the card, by FID: DG2, DG14, DG15, EF.SOD, and DG13 replaced when tampered.</summary>
+    /// <summary>
+    /// The files to add to the card, by FID: DG2, DG14, DG15, EF.SOD, EF.COM, and DG13 replaced when tampered. The SOD
+    /// always covers DG1, DG2, DG13, DG14 and DG15; a clone that hides DG14/DG15 leaves them out of the card
+    /// (<see cref="RemovedFiles"/>).
+    /// </summary>
     public Dictionary<ushort, byte[]> Files(byte[] dg1, byte[] dg13)
     {
         var groups = new Dictionary<int, byte[]>
@@ -97,8 +115,9 @@ public sealed class CardSecurity
             [DataGroups.FileId(14)] = groups[14],
             [DataGroups.FileId(15)] = groups[15],
             [DataGroups.EfSodFileId] = sod,
-            [DataGroups.EfComFileId] = EfCom(),
+            [DataGroups.EfComFileId] = Fault == CardFault.ClonedChipComWithoutDg14Dg15 ? EfCom([0x61, 0x75, 0x6D]) : EfCom(),
         };
+        foreach (ushort removed in RemovedFiles) files.Remove(removed);
         if (Fault == CardFault.TamperedDg13)
         {
             byte[] tampered = dg13.ToArray();
@@ -112,8 +131,15 @@ public sealed class CardSecurity
     public byte[] SignChallenge(byte[] challenge) =>
         signingKey.SignData(challenge, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
 
-    private static byte[] EfCom() => BerTlv.Encode(0x60, [.. BerTlv.Encode(0x5F01, "0107"u8), .. BerTlv.Encode(0x5F36, "040000"u8),
-        .. BerTlv.Encode(0x5C, [0x61, 0x75, 0x6D, 0x6E, 0x6F])]);
+    /// <summary>Files the card must not have although the SOD lists them (the clones that hide DG14 and DG15).</summary>
+    public IReadOnlyList<ushort> RemovedFiles => Fault is CardFault.ClonedChipComWithoutDg14Dg15 or CardFault.ClonedChipDg14Dg15NotFound
+        ? [DataGroups.FileId(14), DataGroups.FileId(15)]
+        : [];
+
+    private static byte[] EfCom() => EfCom([0x61, 0x75, 0x6D, 0x6E, 0x6F]);
+
+    private static byte[] EfCom(byte[] tags) => BerTlv.Encode(0x60, [.. BerTlv.Encode(0x5F01, "0107"u8), .. BerTlv.Encode(0x5F36, "040000"u8),
+        .. BerTlv.Encode(0x5C, tags)]);
 
     private static byte[] Dg2()
     {
