@@ -15,17 +15,22 @@ namespace Kiosk.Firmware.VirtualMcu;
 /// certificate checked against the pinned per-kiosk CA of the device settings, user name = client id = device id, a
 /// will, publish and subscribe; MQTT 3.1.1 unless the settings ask for 5.0. No MQTT 5 property is used. The reconnect
 /// loop is the firmware's: FirmwareApp calls Connect again (with backoff) while IsConnected is false, and every attempt
-/// starts from a new client, the old one disposed.
+/// starts from a new client, the old one disposed. Publish queues the message and returns, as M2Mqtt's does; one sender
+/// per connection sends the queue in order.
 /// </summary>
 public sealed class MqttNetLink : IMqttLink, IDisposable
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>Messages waiting to be sent on one connection (M2Mqtt's in-flight queue holds a similar handful).</summary>
+    private const int OutboxCapacity = 64;
 
     private readonly DeviceSettings _settings;
     private readonly X509Certificate2 _pinnedCa;
     private readonly Action<string> _log;
     private IMqttClient? _client;
+    private System.Threading.Channels.Channel<MqttApplicationMessage>? _outbox;
+    private Task _sender = Task.CompletedTask;
 
     public event MqttMessageHandler? MessageReceived;
 
@@ -75,7 +80,11 @@ public sealed class MqttNetLink : IMqttLink, IDisposable
                 client.Dispose();
                 return false;
             }
+            var outbox = System.Threading.Channels.Channel.CreateBounded<MqttApplicationMessage>(
+                new System.Threading.Channels.BoundedChannelOptions(OutboxCapacity) { SingleReader = true, FullMode = System.Threading.Channels.BoundedChannelFullMode.Wait });
+            _outbox = outbox;
             _client = client;
+            _sender = Task.Run(() => SendAllAsync(client, outbox.Reader));
             return true;
         }
         catch (Exception e)
@@ -86,26 +95,46 @@ public sealed class MqttNetLink : IMqttLink, IDisposable
         }
     }
 
+    /// <summary>Queues the message for this connection's sender; false when not connected or the queue stays full.</summary>
     public bool Publish(string topic, byte[] payload, int qos, bool retain)
     {
         IMqttClient? client = _client;
-        if (client is null || !client.IsConnected) return false;
+        var outbox = _outbox;
+        if (client is null || outbox is null || !client.IsConnected) return false;
         MqttApplicationMessage message = new MqttApplicationMessageBuilder()
             .WithTopic(topic)
             .WithPayload(payload)
             .WithQualityOfServiceLevel((MqttQualityOfServiceLevel)qos)
             .WithRetainFlag(retain)
             .Build();
+        if (outbox.Writer.TryWrite(message)) return true;
+        // Full: the broker is slow. Wait a little, as M2Mqtt's in-flight queue makes its caller wait.
+        using var timeout = new CancellationTokenSource(OperationTimeout);
         try
         {
-            using var timeout = new CancellationTokenSource(OperationTimeout);
-            client.PublishAsync(message, timeout.Token).GetAwaiter().GetResult();
+            outbox.Writer.WriteAsync(message, timeout.Token).AsTask().GetAwaiter().GetResult();
             return true;
         }
-        catch (Exception e)
+        catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
         {
-            _log($"mqtt: publish failed ({e.GetType().Name})");
+            _log("mqtt: publish dropped (send queue full or closed)");
             return false;
+        }
+    }
+
+    private async Task SendAllAsync(IMqttClient client, System.Threading.Channels.ChannelReader<MqttApplicationMessage> queue)
+    {
+        await foreach (MqttApplicationMessage message in queue.ReadAllAsync())
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(OperationTimeout);
+                await client.PublishAsync(message, timeout.Token);
+            }
+            catch (Exception e)
+            {
+                _log($"mqtt: publish failed ({e.GetType().Name})");
+            }
         }
     }
 
@@ -136,6 +165,9 @@ public sealed class MqttNetLink : IMqttLink, IDisposable
         {
             try
             {
+                // What was queued goes out first (a clean stop publishes nothing after this, but its last status counts).
+                _outbox?.Writer.TryComplete();
+                _sender.Wait(OperationTimeout);
                 using var timeout = new CancellationTokenSource(OperationTimeout);
                 client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), timeout.Token).GetAwaiter().GetResult();
             }
@@ -149,6 +181,7 @@ public sealed class MqttNetLink : IMqttLink, IDisposable
 
     private void ReleaseClient()
     {
+        Interlocked.Exchange(ref _outbox, null)?.Writer.TryComplete();
         IMqttClient? old = Interlocked.Exchange(ref _client, null);
         old?.Dispose();
     }

@@ -116,6 +116,7 @@ public static class Program
             await kiosk.KillAsync("virtual-mcu");
             var directs = new List<double>();
             var directAirs = new List<double>();
+            Dictionary<string, object> directTimings = [];
             using (var direct = DirectReader.Open(ports.Pn532))
             {
                 for (int i = 0; i < reads + 1; i++)
@@ -123,7 +124,7 @@ public static class Program
                     (await http.DeleteAsync(ports.ControlUrl + "/api/card/air")).EnsureSuccessStatusCode();
                     await Task.Delay(pauseMs);
                     var watch = Stopwatch.StartNew();
-                    await CardEndpoints.ReadDumpAsync(direct, can is null ? null : CardAccessKey.FromCan(can), CancellationToken.None);
+                    directTimings = (await CardEndpoints.ReadDumpAsync(direct, can is null ? null : CardAccessKey.FromCan(can), CancellationToken.None)).Timings;
                     watch.Stop();
                     var air = await http.GetFromJsonAsync<JsonElement>($"{ports.ControlUrl}/api/card/air?bitRate={ModelBitRate}");
                     if (i == 0) continue;
@@ -165,6 +166,7 @@ public static class Program
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total:      median {total:F1} ms (min {totals.Min():F1}, max {totals.Max():F1}) host → broker → firmware → PN532 → card"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"air model:  {air424:F1} ms for the same APDUs at {ModelBitRate} kbit/s (simulated on the air during the read: {Median(modelled):F1} ms)"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"no hops:    median {straight:F1} ms (min {directs.Min():F1}, max {directs.Max():F1}) the same read in-process, straight to the virtual PN532 (air model {Median(directAirs):F1} ms)"));
+            Console.WriteLine($"            its last read: access control + SELECT {directTimings["openMs"]} ms, files (ms) {JsonSerializer.Serialize(directTimings["filesMs"])}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"per APDU:   MQTT hops (host → broker → firmware → broker → host) {(total - straight) / apdus:F2} ms; serial link, PN532 framing and host computing {(straight - air424) / apdus:F2} ms"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio:      {total / air424:F2} × air time (target ≤ {Target:F2}); without the hops {straight / air424:F2} ×"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"benchmark:  {overall.Elapsed.TotalSeconds:F0} s in all"));
