@@ -70,6 +70,7 @@ public static class HostApp
         }
         services.AddSingleton<ICardChannel, FirmwareCardChannel>();
         services.AddSingleton<FilingService>();
+        services.AddSingleton<CardTrustMonitor>();
         services.AddSingleton<SessionManager>();
         configure?.Invoke(services);
 

@@ -41,45 +41,67 @@ internal static class CardOutput
         }
         output.WriteLine($"{"chip auth.",-18} {HostApi.Str(report, "chipAuthentication")}");
         output.WriteLine($"{"active auth.",-18} {HostApi.Str(report, "activeAuthentication")}");
+        if (Verification(report) is { } v)
+        {
+            output.WriteLine($"{"trust",-18} {JsonSerializer.Serialize(v.Trust).Trim('"')}");
+            foreach (var reason in v.Reasons) output.WriteLine($"{"",-18} - {JsonSerializer.Serialize(reason).Trim('"')}");
+            if (v.DataGroupsNotReturned.Length > 0)
+                output.WriteLine($"{"not returned",-18} {string.Join(", ", v.DataGroupsNotReturned.Select(n => "DG" + n))}");
+        }
         if (report.TryGetProperty("timings", out var t)) output.WriteLine($"{"timings",-18} {JsonSerializer.Serialize(t, Json)}");
     }
 
-    public static bool Verified(JsonElement report) =>
-        report.TryGetProperty("passiveAuthentication", out var pa) && HostApi.Str(pa, "result") == "valid";
+    private static readonly JsonSerializerOptions Read = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The report's verification record (the host's trust policy), or null when it has none.</summary>
+    public static CardVerification? Verification(JsonElement report)
+    {
+        if (!report.TryGetProperty("verification", out var v) || v.ValueKind != JsonValueKind.Object) return null;
+        try { return v.Deserialize<CardVerification>(Read); }
+        catch (JsonException) { return null; }
+    }
 }
 
 /// <summary>
-/// Exit codes of <c>card read</c> and <c>card inspect</c> once the card was read (or the dump decoded). A failed chip or
-/// active authentication is its own code, whatever passive authentication says: the data may be genuine and still sit
-/// on a cloned chip. Checks that were not performed (<c>inspect</c> has no chip) or that the card does not offer (no
-/// DG14 or DG15: <c>not-supported</c>) are no failure.
+/// Exit codes of <c>card read</c> and <c>card inspect</c> once the card was read (or the dump decoded), from the host's
+/// trust policy (<see cref="CardTrustPolicy"/>, the report's <c>verification</c>): non-zero whenever the read is not
+/// verified. A chip check that failed or could not be completed although the SOD calls for it (DG14 or DG15 listed and
+/// not returned, among others) is its own code, whatever passive authentication says: the data may be genuine and still
+/// sit on a cloned chip.
 /// </summary>
 public static class CardExitCodes
 {
-    /// <summary>Read and verified: passive authentication valid, and neither chip nor active authentication failed.</summary>
+    /// <summary>Read and verified: passive authentication valid, and every chip check the SOD calls for passed.</summary>
     public const int Verified = ExitCodes.Ok;
-    /// <summary>Read, but passive authentication is invalid or untrusted (also: the card refused or was absent).</summary>
+    /// <summary>Read, but not verified: passive authentication invalid or untrusted, no SOD, a listed file not returned (also: the card refused or was absent).</summary>
     public const int NotVerified = ExitCodes.Degraded;
-    /// <summary>Chip authentication (DG14) or active authentication (DG15) failed: possibly a cloned chip.</summary>
+    /// <summary>Chip authentication (DG14) or active authentication (DG15) failed or could not be completed: possibly a cloned chip.</summary>
     public const int ChipAuthenticationFailed = 3;
+    /// <summary><c>card inspect</c>: passive authentication valid, but the SOD calls for chip checks a saved dump cannot run.</summary>
+    public const int ChipNotPresent = 4;
 
-    public static int Of(JsonElement report)
+    public static int Of(JsonElement report) => Of(CardOutput.Verification(report));
+
+    public static int Of(CardVerification? verification)
     {
-        if (HostApi.Str(report, "chipAuthentication") == "failed" || HostApi.Str(report, "activeAuthentication") == "failed")
-            return ChipAuthenticationFailed;
-        return CardOutput.Verified(report) ? Verified : NotVerified;
+        if (verification is null) return NotVerified;
+        if (verification.Trust == CardTrust.Verified) return Verified;
+        var decision = new CardTrustDecision(verification.Trust, verification.Reasons);
+        if (decision.PossibleClone) return ChipAuthenticationFailed;
+        return verification.Reasons.All(r => r == CardTrustReason.ChipNotPresent) ? ChipNotPresent : NotVerified;
     }
 }
 
 /// <summary>
 /// <c>kioskctl card read [--can NNNNNN | --mrz "MRZ"] [--json]</c>: reads the card on the kiosk's reader through the
 /// host (loopback-only API). Exit 0 when read and verified, 1 read but not verified or the card refused / absent,
-/// 2 host unreachable, 3 chip or active authentication failed (possible cloned chip), 64 usage (<see cref="CardExitCodes"/>).
+/// 2 host unreachable, 3 chip or active authentication failed or not completed (possible cloned chip), 64 usage
+/// (<see cref="CardExitCodes"/>).
 /// </summary>
 public sealed class CardReadCommand : ICommand
 {
     public IReadOnlyList<string> Words { get; } = ["card", "read"];
-    public string Summary => "read the card on the reader (--can NNNNNN | --mrz \"MRZ\"); exit 0 verified, 1 not verified, 3 chip/active auth. failed (clone?)";
+    public string Summary => "read the card on the reader (--can NNNNNN | --mrz \"MRZ\"); exit 0 verified, 1 not verified, 3 chip/active auth. failed or missing (clone?)";
 
     public async Task<int> RunAsync(CommandLine line, TextWriter output, TextWriter error, CancellationToken ct)
     {
@@ -112,9 +134,11 @@ public sealed class CardReadCommand : ICommand
 
 /// <summary>
 /// <c>kioskctl card inspect DIR [--trust DIR] [--json]</c>: decodes a saved dump (raw files EF.COM, EF.SOD, DG1, DG2,
-/// DG13, DG14, DG15; EF.SOD and DG1 required) offline. Exit 0 when decoded and passive authentication is valid, 1
-/// otherwise, 64 usage. Chip and active authentication need the chip: the report says <c>not-performed</c> and the exit
-/// code ignores them. A master list in the trust folder that does not verify is skipped with a warning on stderr.
+/// DG13, DG14, DG15; EF.SOD and DG1 required) offline. Exit codes as <see cref="CardExitCodes"/>: 0 only when verified
+/// (a dump whose SOD lists neither a DG14 with a chip-authentication key nor DG15), 4 when passive authentication is
+/// valid but the SOD calls for chip checks (<c>not-performed</c>: they need the chip), 1 otherwise, 3 for a listed
+/// DG14/DG15 missing from the dump, 64 usage. A master list in the trust folder that does not verify is skipped with a
+/// warning on stderr.
 /// </summary>
 public sealed class CardInspectCommand : ICommand, IPositionalCommand
 {
@@ -122,7 +146,7 @@ public sealed class CardInspectCommand : ICommand, IPositionalCommand
     public const long MaxFileBytes = 1 << 20;
 
     public IReadOnlyList<string> Words { get; } = ["card", "inspect"];
-    public string Summary => "decode a saved card dump DIR (--trust DIR of CSCA certificates, .ml master lists); exit 0 verified, 1 not";
+    public string Summary => "decode a saved card dump DIR (--trust DIR of CSCA certificates, .ml master lists); exit 0 verified, 4 data verified but chip checks need the chip, 1 not";
     public int MaxPositionals => 1;
 
     public Task<int> RunAsync(CommandLine line, TextWriter output, TextWriter error, CancellationToken ct)
@@ -157,7 +181,7 @@ public sealed class CardInspectCommand : ICommand, IPositionalCommand
             error.WriteLine($"kioskctl: the dump cannot be decoded: {e.Message}");
             return Task.FromResult(ExitCodes.Degraded);
         }
-        JsonElement json = JsonSerializer.SerializeToElement(report, CardOutput.Json);
+        JsonElement json = JsonSerializer.SerializeToElement(report, CardEndpoints.ReportJson); // the host's names: one report format
         CardOutput.Print(json, line.Has("json"), output);
         return Task.FromResult(CardExitCodes.Of(json));
     }

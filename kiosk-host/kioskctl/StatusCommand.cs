@@ -83,6 +83,10 @@ public sealed class StatusCommand : ICommand
                 output.WriteLine($"Outbox        {Num(q, "pending")} pending, oldest {Num(q, "oldestPendingSeconds")} s");
             if (status.TryGetProperty("sync", out var s) && s.TryGetProperty("lastError", out var le) && le.ValueKind == JsonValueKind.String)
                 output.WriteLine($"Last error    {le.GetString()}");
+            // The CSCA trust store and the chip-trust counters: information for the technician, not a component that is down.
+            if (status.TryGetProperty("cardTrust", out var trust) && trust.ValueKind == JsonValueKind.Object)
+                output.WriteLine($"Trust store   {Str(trust, "trustStore")}{(trust.TryGetProperty("needsAttention", out var na) && na.ValueKind == JsonValueKind.True ? "   <-- needs attention" : "")}"
+                    + $"; cards refused {Num(trust, "refusedCards")}, untrusted {Num(trust, "untrustedCards")} since the host started");
             output.WriteLine(down.Count == 0 ? "All components connected." : $"Down: {string.Join(", ", down)}");
         }
         return down.Count == 0 ? ExitCodes.Ok : ExitCodes.Degraded;

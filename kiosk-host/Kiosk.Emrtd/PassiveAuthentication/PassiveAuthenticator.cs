@@ -25,6 +25,12 @@ public sealed record PassiveAuthenticationResult(
     string? Csca)
 {
     public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>The document signer certificate's issuer (the CSCA it names), when the SOD holds one.</summary>
+    public string? DocumentSignerIssuer { get; init; }
+
+    /// <summary>The document signer certificate's serial number (hex, as encoded), when the SOD holds one.</summary>
+    public string? DocumentSignerSerialNumber { get; init; }
 }
 
 /// <summary>
@@ -71,7 +77,12 @@ public static class PassiveAuthenticator
         PassiveAuthenticationStatus status = invalid.Count > 0 ? PassiveAuthenticationStatus.Invalid
             : untrusted.Count > 0 ? PassiveAuthenticationStatus.Untrusted
             : PassiveAuthenticationStatus.Valid;
-        return new PassiveAuthenticationResult(status, [.. invalid, .. untrusted], verified, signer?.SubjectName, csca?.SubjectName) { Notes = notes };
+        return new PassiveAuthenticationResult(status, [.. invalid, .. untrusted], verified, signer?.SubjectName, csca?.SubjectName)
+        {
+            Notes = notes,
+            DocumentSignerIssuer = signer?.IssuerName,
+            DocumentSignerSerialNumber = signer is null ? null : Convert.ToHexString(signer.SerialNumber),
+        };
     }
 
     private static void CheckDataGroups(EfSod sod, IReadOnlyDictionary<int, byte[]> dataGroups, List<string> invalid, List<int> verified)

@@ -8,16 +8,19 @@ using EmrtdResponseApdu = Kiosk.Emrtd.Iso7816.ResponseApdu;
 namespace Kiosk.Host.Card;
 
 /// <summary>
-/// Opens the chip before the files are read. A card with EF.CardAccess gets PACE (CAN or MRZ); a card without it, or
-/// with no PACE this reader runs, gets BAC when the key is an MRZ; a card that refuses GET CHALLENGE has no access
-/// control and is read in plain, as before. A refused password surfaces as <see cref="CardStatusException"/> with the
+/// Opens the chip before the files are read. A card with EF.CardAccess gets PACE (CAN or MRZ) at the MF; a card without
+/// it, or with no PACE this reader runs, gets BAC when the key is an MRZ, in ICAO 9303-11's order: SELECT the eMRTD
+/// application first (in plain), then GET CHALLENGE and EXTERNAL AUTHENTICATE, since a chip may offer BAC inside the
+/// application only. A card that refuses GET CHALLENGE there has no access control and is read in plain, as before. A refused password surfaces as <see cref="CardStatusException"/> with the
 /// card's status word (6300), everything else from the protocols as <see cref="CardDataException"/>.
 /// </summary>
 internal static class CardAccessControl
 {
     public const ushort FidCardAccess = 0x011C;
 
-    public static async Task<ICardChannel> OpenAsync(ICardChannel channel, CardAccessKey key, RandomBytes random, CancellationToken ct)
+    /// <returns>The channel to read through, and whether the eMRTD application is selected already (BAC).</returns>
+    public static async Task<(ICardChannel Channel, bool ApplicationSelected)> OpenAsync(ICardChannel channel, CardAccessKey key, RandomBytes random,
+        CancellationToken ct)
     {
         ushort lastStatusWord = 0x9000;
         async Task<byte[]> Transmit(byte[] command, CancellationToken token)
@@ -34,15 +37,18 @@ internal static class CardAccessControl
             {
                 SessionKeys keys = await PaceTerminal.PerformAsync(Transmit, algorithm, parameterId, key.PacePassword, random,
                     sendParameterId: false, ct);
-                return new SecureMessagingChannel(channel, keys.StartSession());
+                return (new SecureMessagingChannel(channel, keys.StartSession()), false);
             }
-            if (key.MrzInformation is not string mrzInformation) return channel;
+            if (key.MrzInformation is not string mrzInformation) return (channel, false);
+            // BAC lives in the eMRTD application (9303-11 §4.3): select it first. A card that refuses the SELECT is still
+            // asked for a challenge where it is, as older readers did.
+            bool selected = EmrtdResponseApdu.Parse(await Transmit(Apdus.SelectApplication(Apdus.EmrtdAid), ct)).IsSuccess;
             var challenge = EmrtdResponseApdu.Parse(await Transmit(BacTerminal.GetChallenge().Encode(), ct));
-            if (!challenge.IsSuccess) return channel; // no BAC either: a card without access control
+            if (!challenge.IsSuccess) return (channel, selected); // no BAC either: a card without access control
             BacKeys documentKeys = BacKeys.FromMrzInformation(mrzInformation);
             BacChallenge request = BacTerminal.BuildExternalAuthenticate(documentKeys, BacTerminal.ParseChallenge(challenge), random);
             var answer = EmrtdResponseApdu.Parse(await Transmit(request.Command.Encode(), ct));
-            return new SecureMessagingChannel(channel, BacTerminal.ProcessExternalAuthenticate(documentKeys, request, answer).StartSession());
+            return (new SecureMessagingChannel(channel, BacTerminal.ProcessExternalAuthenticate(documentKeys, request, answer).StartSession()), selected);
         }
         catch (AuthenticationFailedException) when (lastStatusWord != 0x9000)
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
 using Kiosk.Emrtd;
 using Kiosk.Emrtd.Lds;
 using Kiosk.Emrtd.PassiveAuthentication;
@@ -6,66 +7,106 @@ using Kiosk.Emrtd.PassiveAuthentication;
 namespace Kiosk.Host.Card;
 
 /// <summary>
-/// The one full read of a CCCD, shared by the resident session and <c>kioskctl card read</c>: access control, EF.COM,
-/// the data groups it lists among DG1, DG2, DG13, DG14, DG15 (DG1 and DG13 when EF.COM is missing), EF.SOD, then active
-/// authentication (DG15) and chip authentication (DG14). <see cref="CardVerifier"/> turns the files into an identity
-/// with its <see cref="CardVerification"/>.
+/// The one full read of a CCCD, shared by the resident session and <c>kioskctl card read</c>: access control, EF.SOD,
+/// then the data groups its signed hash list names among DG1, DG2 (only when the face image is wanted), DG13, DG14, DG15,
+/// then active authentication (DG15) and chip authentication (DG14). EF.COM is not signed: it is read only when the chip
+/// has no EF.SOD that parses (the plain old profile), to know what to read at all. <see cref="CardVerifier"/> turns the
+/// files into an identity with its <see cref="CardVerification"/>.
 /// </summary>
 public sealed partial class CardReader
 {
-    /// <summary>The data groups the full read takes when EF.COM lists them, in reading order.</summary>
-    public static readonly IReadOnlyList<(string Name, ushort Fid)> OptionalDataGroups =
-        [("DG2", FidDg2), ("DG13", FidDg13), ("DG14", FidDg14), ("DG15", FidDg15)];
+    /// <summary>The data groups the full read takes when the SOD lists them, in reading order, with their numbers.</summary>
+    public static readonly IReadOnlyList<(string Name, ushort Fid, int Number)> OptionalDataGroups =
+        [("DG13", FidDg13, 13), ("DG2", FidDg2, 2), ("DG14", FidDg14, 14), ("DG15", FidDg15, 15)];
+
+    /// <summary>The full read with the face image (DG2), as <c>kioskctl card read</c> takes it.</summary>
+    public Task<CardFiles> ReadAllAsync(CancellationToken ct) => ReadAllAsync(includeFace: true, ct);
 
     /// <summary>
     /// Opens the chip and reads every file the kiosk uses, then runs the chip's own checks. Bounded: each file at most
     /// <see cref="MaxFileLength"/> bytes and <see cref="MaxReadsPerFile"/> reads, seven files at most; the caller's
-    /// token bounds the time. DG1 is required; a card without EF.COM, DG2, DG14, DG15 or EF.SOD (the plain old profile)
-    /// still reads.
+    /// token bounds the time. DG1 is required. A data group the SOD lists and the read asks for that the chip will not
+    /// return (a status word such as 6A82, a secure-messaging error, a file cut short) is kept in
+    /// <see cref="CardFiles.NotReturned"/>: the trust policy then refuses the read, it is never "not supported". A card
+    /// taken off or a timeout ends the read (the caller's read error). DG2 only with <paramref name="includeFace"/>.
     /// </summary>
-    public async Task<CardFiles> ReadAllAsync(CancellationToken ct)
+    public async Task<CardFiles> ReadAllAsync(bool includeFace, CancellationToken ct)
     {
         var step = Stopwatch.StartNew();
         await OpenAsync(ct);
         double openMs = Ms(step);
         var fileMs = new Dictionary<string, double>();
         var files = new Dictionary<string, byte[]>();
+        var notReturned = new Dictionary<string, string>();
 
-        async Task<bool> ReadAsync(string name, ushort fid, bool required)
+        async Task<bool> TimedAsync(string name, Func<Task<byte[]?>> read)
         {
             step.Restart();
-            byte[]? bytes = required ? await ReadLdsFileAsync(fid, ct) : await TryReadLdsFileAsync(fid, ct);
+            byte[]? bytes = await read();
             fileMs[name] = Ms(step);
             if (bytes is null) return false;
             files[name] = bytes;
             return true;
         }
 
-        IReadOnlySet<string>? listed = null;
-        if (await ReadAsync("EF.COM", FidCom, required: false)) listed = ListedDataGroups(files["EF.COM"]);
-        await ReadAsync("DG1", FidDg1, required: true);
-        foreach (var (name, fid) in OptionalDataGroups)
-            if (listed is null ? name == "DG13" : listed.Contains(name)) await ReadAsync(name, fid, required: false);
-        await ReadAsync("EF.SOD", FidSod, required: false);
+        // A listed file must come: whatever the chip answers instead is kept as the reason it did not.
+        async Task<byte[]?> MustReadAsync(string name, ushort fid)
+        {
+            try { return await ReadLdsFileAsync(fid, ct); }
+            catch (CardStatusException e) { notReturned[name] = $"SW {e.StatusWord:X4}"; }
+            catch (CardDataException e) { notReturned[name] = e.Error.ToString(); }
+            return null;
+        }
+
+        // EF.SOD first: its signed list of data-group hashes decides what must be read. 6A82 means the chip has none;
+        // any other refusal (6982: the card needs a key) ends the read as before.
+        IReadOnlySet<int>? listed = null;
+        if (await TimedAsync("EF.SOD", () => TryReadLdsFileAsync(FidSod, ct))) listed = ListedInSod(files["EF.SOD"]);
+
+        IReadOnlySet<string>? com = null;
+        if (listed is null && await TimedAsync("EF.COM", () => TryReadLdsFileAsync(FidCom, ct))) com = ListedDataGroups(files["EF.COM"]);
+        await TimedAsync("DG1", async () => await ReadLdsFileAsync(FidDg1, ct));
+        foreach (var (name, fid, number) in OptionalDataGroups)
+        {
+            if (number == 2 && !includeFace) continue;
+            if (listed is not null)
+            {
+                if (listed.Contains(number)) await TimedAsync(name, () => MustReadAsync(name, fid));
+            }
+            else if (com is null ? name == "DG13" : com.Contains(name))
+            {
+                await TimedAsync(name, () => TryReadLdsFileAsync(fid, ct));
+            }
+        }
 
         // Active authentication first (under the PACE/BAC keys), then chip authentication, which replaces them: a chip
         // that fails one does not spoil the other.
         step.Restart();
-        string active = files.TryGetValue("DG15", out var dg15) ? await ActiveAuthenticateAsync(dg15, files.GetValueOrDefault("DG14"), ct) : NotSupported;
+        ChipCheck active = files.TryGetValue("DG15", out var dg15) ? await ActiveAuthenticateAsync(dg15, files.GetValueOrDefault("DG14"), ct)
+            : notReturned.ContainsKey("DG15") ? ChipCheck.NotRead : ChipCheck.NotSupported;
         double activeMs = Ms(step);
         step.Restart();
-        string chip = files.TryGetValue("DG14", out var dg14) ? await ChipAuthenticateAsync(dg14, ct) : NotSupported;
+        ChipCheck chip = files.TryGetValue("DG14", out var dg14) ? await ChipAuthenticateAsync(dg14, ct)
+            : notReturned.ContainsKey("DG14") ? ChipCheck.NotRead : ChipCheck.NotSupported;
         double chipMs = Ms(step);
-        return new CardFiles(files, new ChipChecks(chip, active), new CardReadTimings(openMs, fileMs, activeMs, chipMs));
+        return new CardFiles(files, new ChipChecks(chip, active), new CardReadTimings(openMs, fileMs, activeMs, chipMs)) { NotReturned = notReturned };
     }
 
     /// <summary>The full read, verified: the identity with its <see cref="CardIdentity.Verification"/> and the face image.</summary>
-    public async Task<CardReadResult> ReadVerifiedAsync(CscaTrustStore trust, DateTimeOffset now, DateOnly today, CancellationToken ct) =>
-        CardVerifier.Verify(await ReadAllAsync(ct), trust, now, today).Result;
+    public async Task<CardReadResult> ReadVerifiedAsync(CscaTrustStore trust, DateTimeOffset now, DateOnly today, CancellationToken ct,
+        bool includeFace = true) =>
+        CardVerifier.Verify(await ReadAllAsync(includeFace, ct), trust, now, today).Result;
 
     /// <summary>The data groups EF.COM lists (tag list 5C: 61 → DG1, 75 → DG2, 6D → DG13, …).</summary>
     public static IReadOnlySet<string> ListedDataGroups(byte[] efCom) =>
         CardDataException.Wrap(() => EfCom.Parse(efCom)).DataGroups.Select(n => "DG" + n).ToHashSet();
+
+    /// <summary>The data-group numbers of the SOD's hash list, or null when EF.SOD does not parse (passive authentication then says why).</summary>
+    public static IReadOnlySet<int>? ListedInSod(byte[] efSod)
+    {
+        try { return EfSod.Parse(efSod).SecurityObject.DataGroupHashes.Keys.ToHashSet(); }
+        catch (EmrtdException) { return null; }
+    }
 
     private static double Ms(Stopwatch watch) => Math.Round(watch.Elapsed.TotalMilliseconds, 1);
 }
@@ -76,16 +117,34 @@ public sealed partial class CardReader
 /// </summary>
 public sealed record CardFiles(IReadOnlyDictionary<string, byte[]> Files, ChipChecks Chip, CardReadTimings Timings)
 {
+    /// <summary>Data groups the SOD lists that the read asked for and the chip did not return, with what it answered instead (no personal data).</summary>
+    public IReadOnlyDictionary<string, string> NotReturned { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>False for a saved dump (<c>kioskctl card inspect</c>): no chip to run its checks.</summary>
+    public bool ChipPresent { get; init; } = true;
+
     public override string ToString() => $"CardFiles {{ {string.Join(", ", Files.Keys)} }}";
 }
 
 /// <summary>Milliseconds: access control + SELECT, each file read, active and chip authentication.</summary>
 public sealed record CardReadTimings(double OpenMs, IReadOnlyDictionary<string, double> FileMs, double ActiveAuthenticationMs, double ChipAuthenticationMs);
 
-/// <summary>Outcomes of the checks that need the chip itself (a dump cannot replay them): passed, failed, not-supported, not-performed.</summary>
-public sealed record ChipChecks(string ChipAuthentication, string ActiveAuthentication)
+/// <summary>Outcomes of the checks that need the chip itself (a dump cannot replay them).</summary>
+public sealed record ChipChecks(ChipCheck ChipAuthentication, ChipCheck ActiveAuthentication)
 {
-    public static readonly ChipChecks FromDump = new(CardReader.NotPerformed, CardReader.NotPerformed);
+    /// <summary>
+    /// A saved dump: the checks its files call for are <see cref="ChipCheck.NotPerformed"/> (no chip to ask), those they
+    /// do not offer <see cref="ChipCheck.NotSupported"/>, a listed DG14/DG15 missing from the dump <see cref="ChipCheck.NotRead"/>.
+    /// </summary>
+    public static ChipChecks ForDump(IReadOnlyDictionary<string, byte[]> files, IReadOnlySet<int>? listed)
+    {
+        ChipCheck chip = files.TryGetValue("DG14", out var dg14)
+            ? (CardReader.OffersChipAuthentication(CardDataException.Wrap(() => Dg14.Parse(dg14))) ? ChipCheck.NotPerformed : ChipCheck.NotSupported)
+            : listed?.Contains(14) == true ? ChipCheck.NotRead : ChipCheck.NotSupported;
+        ChipCheck active = files.ContainsKey("DG15") ? ChipCheck.NotPerformed
+            : listed?.Contains(15) == true ? ChipCheck.NotRead : ChipCheck.NotSupported;
+        return new ChipChecks(chip, active);
+    }
 }
 
 /// <summary>
@@ -97,10 +156,19 @@ public sealed record CardReadResult(CardIdentity Identity, FaceImage? Face)
     public override string ToString() => "CardReadResult { personal data }";
 }
 
+/// <summary>The verifier's answer: the result for the session, the MRZ and DG13 for the report, passive authentication's details.</summary>
+public sealed record CardVerifierResult(CardReadResult Result, Td1Mrz Mrz, Dg13? Dg13, PassiveAuthenticationResult? Passive)
+{
+    public CardVerification Verification => Result.Identity.Verification!;
+
+    public override string ToString() => "CardVerifierResult { personal data }";
+}
+
 /// <summary>
 /// Verification of the files of one read: passive authentication (Kiosk.Emrtd: every data group hash against EF.SOD,
-/// the SOD's signature, the signer's chain to the trust store at a given time) and the chip's checks, summed up in a
-/// <see cref="CardVerification"/>. Used by the session, <c>kioskctl card read</c> and <c>kioskctl card inspect</c>.
+/// the SOD's signature, the signer's chain to the trust store at a given time), the chip's checks, and the trust policy
+/// (<see cref="CardTrustPolicy"/>) over them, written down as a <see cref="CardVerification"/>. Used by the session,
+/// <c>kioskctl card read</c> and <c>kioskctl card inspect</c>.
 /// </summary>
 public static class CardVerifier
 {
@@ -111,16 +179,15 @@ public static class CardVerifier
     /// The identity (DG13 over DG1), its verification and the first face image of DG2 (null when the card has none or
     /// it does not parse: the face is not needed to file). Also the passive-authentication details for the report.
     /// </summary>
-    public static (CardReadResult Result, Td1Mrz Mrz, Dg13? Dg13, Dictionary<string, object?> Passive) Verify(
-        CardFiles read, CscaTrustStore trust, DateTimeOffset now, DateOnly today)
+    public static CardVerifierResult Verify(CardFiles read, CscaTrustStore trust, DateTimeOffset now, DateOnly today)
     {
         var files = read.Files;
         if (!files.TryGetValue("DG1", out var dg1Bytes)) throw new CardDataException(CardDataError.Truncated, "DG1 is missing");
         Td1Mrz mrz = CardDataException.Wrap(() => Dg1.Parse(dg1Bytes));
         Dg13? dg13 = files.TryGetValue("DG13", out var dg13Bytes) ? CardDataException.Wrap(() => Dg13.Parse(dg13Bytes)) : null;
-        var passive = PassiveAuthentication(files, trust, now);
-        var identity = CardIdentity.From(mrz, dg13, today) with { Verification = Summary(passive, read.Chip) };
-        return (new CardReadResult(identity, Face(files)), mrz, dg13, passive);
+        var (passive, verification) = Verification(read, trust, now);
+        var identity = CardIdentity.From(mrz, dg13, today) with { Verification = verification };
+        return new CardVerifierResult(new CardReadResult(identity, Face(files)), mrz, dg13, passive);
     }
 
     private static FaceImage? Face(IReadOnlyDictionary<string, byte[]> files)
@@ -130,47 +197,70 @@ public static class CardVerifier
         catch (EmrtdException) { return null; }
     }
 
-    /// <summary>
-    /// <c>result</c> valid | invalid (also when EF.SOD is missing) | untrusted, <c>failures</c>, and when the SOD parsed
-    /// <c>verifiedDataGroups</c>, <c>documentSigner</c>, <c>csca</c>. No personal data.
-    /// </summary>
-    public static Dictionary<string, object?> PassiveAuthentication(IReadOnlyDictionary<string, byte[]> files, CscaTrustStore trust, DateTimeOffset now)
+    /// <summary>Passive authentication (null without EF.SOD), the policy's inputs and its decision, as one record.</summary>
+    public static (PassiveAuthenticationResult? Passive, CardVerification Verification) Verification(CardFiles read, CscaTrustStore trust, DateTimeOffset now)
     {
-        if (!files.TryGetValue("EF.SOD", out var sod))
-            return new() { ["result"] = "invalid", ["failures"] = new[] { "EF.SOD is missing: the data cannot be verified" } };
+        var files = read.Files;
         var groups = files.Where(f => DataGroupNumbers.ContainsKey(f.Key)).ToDictionary(f => DataGroupNumbers[f.Key], f => f.Value);
-        PassiveAuthenticationResult result;
-        try { result = PassiveAuthenticator.Verify(sod, groups, trust, now); }
-        catch (EmrtdException e) { return new() { ["result"] = "invalid", ["failures"] = new[] { e.Message } }; }
-        return new()
+        files.TryGetValue("EF.SOD", out var sodBytes);
+        EfSod? sod = null;
+        PassiveAuthenticationResult? passive = null;
+        if (sodBytes is not null)
         {
-            ["result"] = result.Status switch
-            {
-                PassiveAuthenticationStatus.Valid => "valid",
-                PassiveAuthenticationStatus.Untrusted => "untrusted",
-                _ => "invalid",
-            },
-            ["failures"] = result.Failures,
-            ["notes"] = result.Notes,
-            ["verifiedDataGroups"] = result.VerifiedDataGroups,
-            ["documentSigner"] = result.DocumentSigner,
-            ["csca"] = result.Csca,
+            try { sod = EfSod.Parse(sodBytes); } catch (EmrtdException) { }
+            try { passive = PassiveAuthenticator.Verify(sodBytes, groups, trust, now); }
+            catch (EmrtdException e) { passive = new PassiveAuthenticationResult(PassiveAuthenticationStatus.Invalid, [e.Message], [], null, null); }
+        }
+        IReadOnlySet<int> listed = sod?.SecurityObject.DataGroupHashes.Keys.ToHashSet() ?? [];
+        var notReturned = read.NotReturned.Keys.Where(DataGroupNumbers.ContainsKey).Select(n => DataGroupNumbers[n]).ToHashSet();
+        // A dump holds what was saved: a listed chip-check file missing from it counts as not returned.
+        if (!read.ChipPresent)
+            foreach (int n in new[] { 1, 13, 14, 15 })
+                if (listed.Contains(n) && !groups.ContainsKey(n)) notReturned.Add(n);
+        PassiveCheck passiveCheck = passive?.Status switch
+        {
+            PassiveAuthenticationStatus.Valid => PassiveCheck.Valid,
+            PassiveAuthenticationStatus.Untrusted => PassiveCheck.Untrusted,
+            _ => PassiveCheck.Invalid,
         };
+        var decision = CardTrustPolicy.Decide(new CardTrustInput
+        {
+            PassiveAuthentication = passiveCheck,
+            SecurityObjectPresent = sodBytes is not null,
+            ListedDataGroups = listed,
+            ReadDataGroups = groups.Keys.ToHashSet(),
+            NotReturned = notReturned,
+            ChipAuthentication = read.Chip.ChipAuthentication,
+            ActiveAuthentication = read.Chip.ActiveAuthentication,
+            ChipPresent = read.ChipPresent,
+        });
+        var verification = new CardVerification
+        {
+            Trust = decision.Trust,
+            Reasons = [.. decision.Reasons],
+            PassiveAuthentication = passiveCheck,
+            PassiveAuthenticationFailures = passive is null ? ["EF.SOD is missing: the data cannot be verified"] : [.. passive.Failures],
+            ChipAuthentication = read.Chip.ChipAuthentication,
+            ActiveAuthentication = read.Chip.ActiveAuthentication,
+            DataGroupsListed = [.. listed.Order()],
+            DataGroupsRead = [.. groups.Keys.Order()],
+            DataGroupsNotReturned = [.. notReturned.Order()],
+            SodDigestAlgorithm = sod is null ? null : DigestName(sod.SecurityObject),
+            SodSha256 = sodBytes is null ? null : Convert.ToHexStringLower(SHA256.HashData(sodBytes)),
+            DocumentSignerIssuer = passive?.DocumentSignerIssuer,
+            DocumentSignerSerialNumber = passive?.DocumentSignerSerialNumber,
+        };
+        return (passive, verification);
     }
 
-    /// <summary>
-    /// Verified = passive authentication valid and neither chip nor active authentication failed (a card without DG14 or
-    /// DG15, or a saved dump, is judged on passive authentication alone). The reasons name checks, never personal data.
-    /// </summary>
-    public static CardVerification Summary(IReadOnlyDictionary<string, object?> passive, ChipChecks chip)
+    private static string DigestName(LdsSecurityObject security) => security.HashAlgorithmName?.Name switch
     {
-        var reasons = new List<string>();
-        string result = passive["result"] as string ?? "invalid";
-        if (result != "valid") reasons.Add($"passive authentication: {result}");
-        if (chip.ChipAuthentication == CardReader.Failed) reasons.Add("chip authentication failed (possible cloned chip)");
-        if (chip.ActiveAuthentication == CardReader.Failed) reasons.Add("active authentication failed (possible cloned chip)");
-        return new CardVerification(reasons.Count == 0, result, chip.ChipAuthentication, chip.ActiveAuthentication, reasons);
-    }
+        "SHA1" => "SHA-1",
+        "SHA256" => "SHA-256",
+        "SHA384" => "SHA-384",
+        "SHA512" => "SHA-512",
+        _ => security.HashAlgorithm.Oid,
+    };
 }
 
 /// <summary>

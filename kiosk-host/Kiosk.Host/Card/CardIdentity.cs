@@ -27,7 +27,7 @@ public sealed record CardIdentity
     public string? DocumentNumber { get; init; }
     /// <summary>Problems found by <see cref="IdNumberRules"/> (empty when consistent).</summary>
     public IReadOnlyList<IdNumberProblem> IdNumberProblems { get; init; } = [];
-    /// <summary>Passive, chip and active authentication of the read that produced this identity; null when not verified.</summary>
+    /// <summary>The verification record of the read that produced this identity (<see cref="CardTrustPolicy"/>); null when not verified.</summary>
     public CardVerification? Verification { get; init; }
 
     /// <summary>Builds the identity from DG1's MRZ and (optionally) DG13, as Kiosk.Emrtd parsed them; DG13 wins where both have a value.</summary>
@@ -60,15 +60,3 @@ public sealed record CardIdentity
         };
     }
 }
-
-/// <summary>
-/// What the kiosk proved about the card, without personal data: <see cref="Verified"/> and the reasons when it is not.
-/// <see cref="PassiveAuthentication"/>: valid | invalid | untrusted; <see cref="ChipAuthentication"/> and
-/// <see cref="ActiveAuthentication"/>: passed | failed | not-supported | not-performed.
-/// </summary>
-public sealed record CardVerification(
-    bool Verified,
-    string PassiveAuthentication,
-    string ChipAuthentication,
-    string ActiveAuthentication,
-    IReadOnlyList<string> Reasons);

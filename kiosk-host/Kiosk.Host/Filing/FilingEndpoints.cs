@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Kiosk.Host.Card;
 using Kiosk.Host.Web;
 
 namespace Kiosk.Host.Filing;
@@ -169,15 +170,21 @@ public static class FilingEndpoints
         });
     }
 
-    /// <summary>The chip's verification as the read reported it (no personal data); null when the read did not verify.</summary>
-    public sealed record VerificationView(bool Verified, string PassiveAuthentication, string ChipAuthentication, string ActiveAuthentication);
+    /// <summary>
+    /// The chip's verification as the read reported it, for the page (no personal data, no reasons): the trust outcome,
+    /// whether a dossier goes marked for staff verification, and the checks; null before a read.
+    /// </summary>
+    public sealed record VerificationView(bool Verified, CardTrust Trust, bool StaffVerification, PassiveCheck PassiveAuthentication,
+        ChipCheck ChipAuthentication, ChipCheck ActiveAuthentication);
 
     public sealed record CardView(bool Active, bool CanEntered, int CanAttemptsLeft, int CanMaxAttempts, VerificationView? Verification = null);
 
     public static CardView DescribeCard(ResidentSession? s) => s is null
         ? new CardView(false, false, SessionManager.MaxCanAttempts, SessionManager.MaxCanAttempts)
         : new CardView(true, s.AccessKey is not null, Math.Max(0, SessionManager.MaxCanAttempts - s.CanFailures), SessionManager.MaxCanAttempts,
-            s.Identity?.Verification is { } v ? new VerificationView(v.Verified, v.PassiveAuthentication, v.ChipAuthentication, v.ActiveAuthentication) : null);
+            s.Verification is { } v
+                ? new VerificationView(v.Verified, v.Trust, v.StaffVerification, v.PassiveAuthentication, v.ChipAuthentication, v.ActiveAuthentication)
+                : null);
 
     private static IResult InvalidForm(IReadOnlyDictionary<string, FieldError> errors) => Results.Json(new
     {

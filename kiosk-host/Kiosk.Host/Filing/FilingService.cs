@@ -18,7 +18,8 @@ public sealed record FilingResult(
     int? PortalStatus,
     DateTime? Deadline,
     PrintOutcome Print,
-    string Procedure = ResidenceNotification.Procedure);
+    string Procedure = ResidenceNotification.Procedure,
+    bool StaffVerification = false);
 
 /// <summary>
 /// Submits a validated filing: dossier + outbox in one transaction → wake the relay → wait briefly for the portal
@@ -56,9 +57,16 @@ public sealed class FilingService(
     /// </summary>
     /// <param name="face">The chip's face image for a VNeID dossier: held in memory only (<see cref="FaceAttachments"/>)
     /// until the relay delivers the dossier with it, never stored.</param>
+    /// <remarks>
+    /// The dossier carries the read's verification record (<see cref="CardVerification"/>: no personal data, no
+    /// biometrics), in the portal body and on the stored dossier; a card that is not verified (untrusted) is filed marked
+    /// for staff verification at the counter, and the receipt says so. A refused card never gets here.
+    /// </remarks>
     public async Task<FilingResult> SubmitAsync(CardIdentity person, IReadOnlyList<ConsentRecord> consents, ValidFiling filing, CancellationToken ct,
         Kiosk.Emrtd.Lds.FaceImage? face = null)
     {
+        var verification = person.Verification ?? throw new InvalidOperationException("a dossier needs the card's verification record");
+        if (verification.Trust == CardTrust.Refused) throw new InvalidOperationException("a refused card is never filed");
         var consent = consents[0];
         var now = clock.GetUtcNow();
         var id = Guid.NewGuid();
@@ -70,6 +78,7 @@ public sealed class FilingService(
             localReference = id,
             consent = new { purpose = consent.Purpose, givenAt = consent.GivenAt },
             consents = consents.Select(c => new { purpose = c.Purpose, givenAt = c.GivenAt, language = c.Language }).ToList(),
+            verification,
             form = filing.Form,
         }, Json);
 
@@ -80,6 +89,7 @@ public sealed class FilingService(
             CreatedAt = now.UtcDateTime,
             FormJson = body,
             Consent = consent,
+            Verification = verification,
             State = DossierState.Saved,
         };
         var entry = new OutboxEntry
@@ -121,10 +131,13 @@ public sealed class FilingService(
             now,
             options.Ward,
             Receipt.Initials(person.FullName),
-            IdNumberRules.Mask(person.IdNumber)));
+            IdNumberRules.Mask(person.IdNumber),
+            verification.StaffVerification));
         var print = await PrintAsync(receipt, ct);
+        if (verification.StaffVerification) log.LogInformation("Dossier {Ref} marked for staff verification at the counter", id.ToString("N")[..8]);
 
-        return new FilingResult(id, saved.State == DossierState.Delivered ? "delivered" : "saved", saved.PortalCode, saved.PortalStatus, filing.Deadline, print, filing.Procedure);
+        return new FilingResult(id, saved.State == DossierState.Delivered ? "delivered" : "saved", saved.PortalCode, saved.PortalStatus, filing.Deadline, print,
+            filing.Procedure, verification.StaffVerification);
     }
 
     public async Task<PrintOutcome> PrintAsync(byte[] job, CancellationToken ct)

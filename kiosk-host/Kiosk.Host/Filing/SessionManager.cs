@@ -6,7 +6,11 @@ using Kiosk.Host.Web;
 
 namespace Kiosk.Host.Filing;
 
-public enum SessionStep { Consent, Can, WaitingCard, Reading, Form, Submitting, Done }
+/// <summary>
+/// The resident's steps. <see cref="CardRefused"/>: the chip failed verification (trust policy: refused); the resident is
+/// sent to the ward police counter with the card and nothing can be filed in this session.
+/// </summary>
+public enum SessionStep { Consent, Can, WaitingCard, Reading, Form, Submitting, Done, CardRefused }
 
 /// <summary>One resident's session. Holds personal data in memory only; dropped when the session ends.</summary>
 public sealed class ResidentSession
@@ -19,10 +23,17 @@ public sealed class ResidentSession
     public string Service { get; set; } = Services.ResidenceNotification;
     public SessionStep Step { get; set; } = SessionStep.Consent;
     public ConsentRecord? Consent { get; set; }
+    /// <summary>
+    /// VNeID only: the consent to reading the chip's face image (DG2), given on the consent screen that names it. Without
+    /// it the read leaves DG2 alone.
+    /// </summary>
+    public ConsentRecord? FaceConsent { get; set; }
     /// <summary>The fingerprint consent (Decree 13/2023): null until the resident answers; the capture itself comes later.</summary>
     public ConsentRecord? FingerprintConsent { get; set; }
     public bool? FingerprintAccepted { get; set; }
     public CardIdentity? Identity { get; set; }
+    /// <summary>The verification record of the last read (no personal data); kept when a refused card's identity is dropped.</summary>
+    public CardVerification? Verification { get; set; }
     /// <summary>
     /// The DG2 face image of the read (for the VNeID service later): personal data, in memory only, dropped with the
     /// session; never logged, stored in a dossier or sent back by the session API.
@@ -98,6 +109,12 @@ public sealed class SessionManager : IDisposable
     /// <summary>The consent purpose recorded before the chip is read (resource key <c>consent.purpose.chip</c>).</summary>
     public static string ChipPurpose(string service, string language) => Purpose("consent.purpose.chip", service, language);
 
+    /// <summary>The consent purpose recorded for reading the chip's face image (VNeID; resource key <c>consent.purpose.face</c>).</summary>
+    public static string FacePurpose(string service, string language) => Purpose("consent.purpose.face", service, language);
+
+    /// <summary>True for the services that need the chip's face image (DG2): VNeID account help, level 1.</summary>
+    public static bool NeedsFaceImage(string service) => service == Services.VneidHelp;
+
     /// <summary>The consent purpose recorded before a fingerprint is captured (resource key <c>consent.purpose.fingerprint</c>).</summary>
     public static string FingerprintPurpose(string service, string language) => Purpose("consent.purpose.fingerprint", service, language);
 
@@ -118,14 +135,16 @@ public sealed class SessionManager : IDisposable
     private readonly EventHub _events;
     private readonly TimeProvider _clock;
     private readonly ILogger<SessionManager> _log;
+    private readonly CardTrustMonitor _trust;
     private readonly TimeSpan _idle;
     private readonly ITimer _idleTimer;
     private readonly Lock _gate = new();
     private ResidentSession? _session;
 
     public SessionManager(IFirmwareLink firmware, ICardChannel card, FilingService filing, AdminUnits places, EventHub events,
-        HostOptions options, TimeProvider clock, ILogger<SessionManager> log, IConfiguration? configuration = null)
+        HostOptions options, TimeProvider clock, ILogger<SessionManager> log, CardTrustMonitor trust, IConfiguration? configuration = null)
     {
+        _trust = trust;
         _firmware = firmware;
         _card = card;
         _filing = filing;
@@ -137,16 +156,17 @@ public sealed class SessionManager : IDisposable
         _firmware.Changed += OnDeviceEvent;
         _idleTimer = clock.CreateTimer(_ => CheckIdle(), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
         string? cscaFolder = configuration is null ? null : CscaTrust.Folder(configuration);
-        ReadCard = (channel, key, today, ct) => new CardReader(channel, key?.ToCardAccessKey())
-            .ReadVerifiedAsync(CscaTrust.Load(cscaFolder), _clock.GetUtcNow(), today, ct);
+        ReadCard = (channel, key, today, includeFace, ct) => new CardReader(channel, key?.ToCardAccessKey())
+            .ReadVerifiedAsync(CscaTrust.Load(cscaFolder), _clock.GetUtcNow(), today, ct, includeFace);
     }
 
     /// <summary>
-    /// The card read (channel, typed key or null, today): the full read of <c>kioskctl card read</c>
+    /// The card read (channel, typed key or null, today, whether DG2 is read): the full read of <c>kioskctl card read</c>
     /// (<see cref="CardReader.ReadVerifiedAsync"/>, key <see cref="TypedAccessKey.ToCardAccessKey"/>), verified against the host's
-    /// CSCA folder (<c>--csca</c>; none: untrusted); tests replace it.
+    /// CSCA folder (<c>--csca</c>; none: untrusted); the face image only for a service that needs it and after its
+    /// consent (<see cref="ResidentSession.FaceConsent"/>). Tests replace it.
     /// </summary>
-    internal Func<ICardChannel, TypedAccessKey?, DateOnly, CancellationToken, Task<CardReadResult>> ReadCard { get; set; }
+    internal Func<ICardChannel, TypedAccessKey?, DateOnly, bool, CancellationToken, Task<CardReadResult>> ReadCard { get; set; }
 
     /// <summary>A resident's read: the full read (about 1 s on a CCCD at 424 kbit/s) with room for a slow card.</summary>
     public static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(30);
@@ -193,6 +213,10 @@ public sealed class SessionManager : IDisposable
                     GivenAt = now.UtcDateTime,
                     Language = s.Language,
                 };
+                // The VNeID consent screen names the face image: agreeing to it is agreeing to DG2 being read and sent.
+                s.FaceConsent = NeedsFaceImage(s.Service)
+                    ? new ConsentRecord { Purpose = FacePurpose(s.Service, s.Language), GivenAt = now.UtcDateTime, Language = s.Language }
+                    : null;
                 s.Step = SessionStep.Can;
                 s.LastActivity = now;
                 readNow = _firmware.Snapshot.CardPresent;
@@ -294,7 +318,10 @@ public sealed class SessionManager : IDisposable
             if (value is null) return (null, errors);
             valid = value;
             identity = s.Identity;
+            if (s.Identity.Verification is not { Trust: not CardTrust.Refused })
+                throw new SessionConflictException("the card was not verified"); // never reached: a refused read has no form
             consents = [s.Consent];
+            if (s.FaceConsent is { } faceConsent) consents.Add(faceConsent);
             if (s.FingerprintConsent is { } fp) consents.Add(fp);
             face = service == Services.VneidHelp ? s.Face : null;
             s.Step = SessionStep.Submitting;
@@ -353,7 +380,7 @@ public sealed class SessionManager : IDisposable
                 bool end;
                 // A card taken off during a read only fails that read: the read error sends the resident back to
                 // waiting for the card, with the CAN kept. Once the identity is on screen, removing the card ends it.
-                lock (_gate) end = _session is { Step: SessionStep.Form or SessionStep.Done };
+                lock (_gate) end = _session is { Step: SessionStep.Form or SessionStep.Done or SessionStep.CardRefused };
                 if (end) End("card-removed");
                 break;
         }
@@ -363,6 +390,7 @@ public sealed class SessionManager : IDisposable
     {
         ResidentSession s;
         TypedAccessKey? key;
+        bool includeFace;
         lock (_gate)
         {
             if (_session is not { Step: SessionStep.WaitingCard or SessionStep.Can } current) return;
@@ -371,6 +399,7 @@ public sealed class SessionManager : IDisposable
             // In the CAN step no CAN was typed yet: the card is tried without a key.
             key = s.Step == SessionStep.WaitingCard ? s.AccessKey : null;
             s.ReadingWithCan = key is not null;
+            includeFace = NeedsFaceImage(s.Service) && s.FaceConsent is not null;
             s.Step = SessionStep.Reading;
             s.ReadError = null;
             s.LastActivity = _clock.GetUtcNow();
@@ -385,11 +414,12 @@ public sealed class SessionManager : IDisposable
             {
                 using var timeout = new CancellationTokenSource(ReadTimeout);
                 var today = DateOnly.FromDateTime(Receipts.VietnamTime.Now(_clock).DateTime);
-                var read = await ReadCard(_card, key, today, timeout.Token);
+                var read = await ReadCard(_card, key, today, includeFace, timeout.Token);
                 (identity, face) = (read.Identity, read.Face);
                 // The outcome of the checks only: never the identity or the face.
-                _log.LogInformation("Card read (verified {Verified}, passive authentication {Passive})",
-                    identity.Verification?.Verified, identity.Verification?.PassiveAuthentication);
+                _log.LogInformation("Card read ({Trust}, passive authentication {Passive}, face image {Face})",
+                    identity.Verification is { } v ? CardTrustMonitor.Word(v.Trust) : "not verified",
+                    identity.Verification is { } p ? CardTrustMonitor.Word(p.PassiveAuthentication) : "none", includeFace ? "read" : "not read");
             }
             catch (Exception e) when (e is CardDataException or CardStatusException or CardUnavailableException or OperationCanceledException)
             {
@@ -407,15 +437,36 @@ public sealed class SessionManager : IDisposable
                     e switch { CardDataException cde => cde.Error.ToString(), CardStatusException cse => cse.StatusWord.ToString("X4"), _ => e.GetType().Name });
             }
             bool readAgain = false;
+            // The trust policy decides (a read without a verification record is refused: fail closed).
+            CardVerification? verification = identity is null ? null
+                : identity.Verification ?? new CardVerification
+                {
+                    Trust = CardTrust.Refused, Reasons = [CardTrustReason.SecurityObjectMissing], PassiveAuthentication = PassiveCheck.Invalid,
+                    ChipAuthentication = ChipCheck.NotPerformed, ActiveAuthentication = ChipCheck.NotPerformed,
+                };
+            bool refused = verification is { Trust: CardTrust.Refused };
+            if (refused)
+            {
+                // Nothing of the holder stays: no identity on screen, no face image, nothing to file.
+                if (face is not null) Array.Clear(face.Data);
+                (identity, face) = (null, null);
+            }
             lock (_gate)
             {
                 if (_session != s) return; // ended meanwhile: drop the data
                 s.Identity = identity;
                 s.Face = face;
+                s.Verification = verification;
                 s.ResidenceSuggestions = identity is null ? [] : _places.SuggestForOldAddress(identity.PlaceOfResidence);
                 s.ReadingWithCan = false;
                 s.LastActivity = _clock.GetUtcNow();
-                if (identity is not null)
+                if (refused)
+                {
+                    s.AccessKey = null;
+                    s.ReadError = null;
+                    s.Step = SessionStep.CardRefused;
+                }
+                else if (identity is not null)
                 {
                     s.AccessKey = null; // read: the key has done its job (and a card without access control never needed it)
                     s.ReadError = null;
@@ -447,6 +498,8 @@ public sealed class SessionManager : IDisposable
                     s.Step = SessionStep.WaitingCard;
                 }
             }
+            if (refused) _trust.RecordRefused(verification!);
+            else if (verification is { Trust: CardTrust.Untrusted }) _trust.RecordUntrusted(verification);
             Publish();
             if (readAgain) BeginRead();
         });
@@ -480,6 +533,7 @@ public sealed class SessionManager : IDisposable
         SessionStep.Reading => "reading",
         SessionStep.Form => "form",
         SessionStep.Submitting => "submitting",
+        SessionStep.CardRefused => "cardRefused",
         _ => "done",
     };
 

@@ -10,12 +10,15 @@ public sealed record ReceiptData(
     DateTimeOffset Time,
     string Ward,
     string? NameInitials,
-    string? MaskedIdNumber);
+    string? MaskedIdNumber,
+    bool StaffVerification = false);
 
 public static class Receipt
 {
     public const string Title = "BIÊN NHẬN HỒ SƠ";
     public const string PendingWording = "Đã ghi nhận tại kiosk, chờ gửi";
+    /// <summary>A dossier filed on a card the kiosk could not verify to the end (untrusted): staff check the card.</summary>
+    public const string StaffVerificationWording = "Mang thẻ đến quầy để cán bộ xác minh";
 
     /// <summary>Initials of a full name ("Nguyễn Văn An" → "N.V.A.").</summary>
     public static string Initials(string fullName) =>
@@ -37,6 +40,7 @@ public static class Receipt
         if (r.MaskedIdNumber is not null) b.Line("Số định danh: " + r.MaskedIdNumber);
         b.Line("Thời gian: " + vn.ToString("HH:mm dd/MM/yyyy", CultureInfo.InvariantCulture));
         b.Line("Nơi nộp: " + r.Ward);
+        if (r.StaffVerification) b.Line().Bold(true).Line(StaffVerificationWording).Bold(false);
         b.Line();
         if (r.DossierCode is not null) b.Align(1).QrCode(r.DossierCode).Line().Align(0);
         return b.Feed(3).FeedAndCut(0).ToArray();

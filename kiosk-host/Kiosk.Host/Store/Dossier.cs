@@ -26,6 +26,12 @@ public sealed class Dossier
     /// <summary>The form as the portal receives it (JSON object text).</summary>
     public string FormJson { get; set; } = "{}";
     public ConsentRecord Consent { get; set; } = new();
+    /// <summary>
+    /// The card's verification record (trust outcome and reasons, passive/chip/active authentication, SOD digest and
+    /// hash, document signer): no personal data, no biometrics; also in <see cref="FormJson"/>. Null on dossiers saved
+    /// before issue 9.
+    /// </summary>
+    public Kiosk.Host.Card.CardVerification? Verification { get; set; }
     public DossierState State { get; set; }
     public string? PortalCode { get; set; }
     public int? PortalStatus { get; set; }

@@ -18,8 +18,8 @@ public static class ApiEndpoints
 
     public static void Map(WebApplication app)
     {
-        app.MapGet("/api/status", (HostOptions o, IFirmwareLink fw, KioskStore store, OutboxRelay relay, TimeProvider clock) =>
-            Results.Json(BuildStatus(o, fw, store, relay, clock)));
+        app.MapGet("/api/status", (HostOptions o, IFirmwareLink fw, KioskStore store, OutboxRelay relay, TimeProvider clock, CardTrustMonitor trust) =>
+            Results.Json(BuildStatus(o, fw, store, relay, clock, trust)));
 
         app.MapGet("/api/events", async (HttpContext http, EventHub hub, IFirmwareLink fw) =>
         {
@@ -87,28 +87,34 @@ public static class ApiEndpoints
         string? Service = null, bool? FingerprintAccepted = null, DateTime? FingerprintConsentGivenAt = null,
         IReadOnlyList<Places.WardSuggestion>? ResidenceSuggestions = null);
 
+    /// <summary>
+    /// What the form screen shows of the holder: name, ID number, date of birth, sex, place of residence, and the old ID
+    /// number for the old-ID confirmation service only. The rest of the chip's record (DG13: parents, spouse, religion,
+    /// ethnicity, place of origin, dates of issue and expiry) stays on the host and goes into the dossier only.
+    /// </summary>
     public sealed record IdentityView(
-        string FullName, string IdNumber, DateOnly? DateOfBirth, string? Sex, string? Nationality, string? Ethnicity,
-        string? Religion, string? PlaceOfOrigin, string? PlaceOfResidence, DateOnly? DateOfIssue, DateOnly? DateOfExpiry,
-        string? DateOfExpiryText, string? FatherName, string? MotherName, string? SpouseName, string? OldIdNumber,
-        IReadOnlyList<string> IdNumberWarnings);
+        string FullName, string IdNumber, DateOnly? DateOfBirth, string? Sex, string? PlaceOfResidence, string? OldIdNumber);
 
     public sealed record ResultView(
         string LocalReference, string State, string? DossierCode, int? PortalStatus, DateTime? Deadline,
-        string Print, string PrintMessageVi, string PrintMessageEn, string? Procedure = null);
+        string Print, string PrintMessageVi, string PrintMessageEn, string? Procedure = null, bool StaffVerification = false);
 
+    /// <summary>
+    /// The session view: only what the current screen shows. The identity only on the form itself (step <c>form</c>
+    /// once the fingerprint consent was answered), never on the consent, card, refusal or receipt screens.
+    /// </summary>
     public static SessionView Describe(ResidentSession? s)
     {
         if (s is null)
             return new SessionView(false, "idle", null, null, null, null, null, null, NotificationDeadline.RuleVi, NotificationDeadline.RuleEn);
-        var i = s.Identity;
+        bool onForm = s.Step == SessionStep.Form && s.FingerprintAccepted is not null;
+        var i = onForm ? s.Identity : null;
         return new SessionView(true, SessionManager.StepName(s.Step), s.Id, s.Language, s.Consent?.GivenAt, s.ReadError,
-            i is null ? null : new IdentityView(i.FullName, i.IdNumber, i.DateOfBirth, i.Sex, i.Nationality, i.Ethnicity,
-                i.Religion, i.PlaceOfOrigin, i.PlaceOfResidence, i.DateOfIssue, i.DateOfExpiry, i.DateOfExpiryText,
-                i.FatherName, i.MotherName, i.SpouseName, i.OldIdNumber, i.IdNumberProblems.Select(p => p.ToString()).ToList()),
+            i is null ? null : new IdentityView(i.FullName, i.IdNumber, i.DateOfBirth, i.Sex, i.PlaceOfResidence,
+                s.Service == Services.OldIdConfirmation ? i.OldIdNumber : null),
             s.Result is null ? null : DescribeResult(s.Result),
             NotificationDeadline.RuleVi, NotificationDeadline.RuleEn,
-            s.Service, s.FingerprintAccepted, s.FingerprintConsent?.GivenAt, s.ResidenceSuggestions);
+            s.Service, s.FingerprintAccepted, s.FingerprintConsent?.GivenAt, onForm ? s.ResidenceSuggestions : []);
     }
 
     public static ResultView DescribeResult(FilingResult r)
@@ -123,7 +129,7 @@ public static class ApiEndpoints
             _ => "unavailable",
         };
         return new ResultView(r.LocalReference.ToString("N")[..8].ToUpperInvariant(), r.State, r.DossierCode, r.PortalStatus,
-            r.Deadline, print, message.Vi, message.En, r.Procedure);
+            r.Deadline, print, message.Vi, message.En, r.Procedure, r.StaffVerification);
     }
 
     public static object DescribeEvent(DeviceEvent ev) => ev switch
@@ -139,7 +145,8 @@ public static class ApiEndpoints
     };
 
     /// <summary>The <c>/api/status</c> document (no personal data).</summary>
-    public static object BuildStatus(HostOptions o, IFirmwareLink fw, KioskStore store, OutboxRelay relay, TimeProvider clock)
+    public static object BuildStatus(HostOptions o, IFirmwareLink fw, KioskStore store, OutboxRelay relay, TimeProvider clock,
+        CardTrustMonitor? trust = null)
     {
         var s = fw.Snapshot;
         var online = s.BrokerConnected && s.Status is { Online: true };
@@ -172,6 +179,10 @@ public static class ApiEndpoints
                 oldestPendingSeconds = outbox.OldestPendingAt is { } oldest ? (long)Math.Max(0, (now - oldest).TotalSeconds) : 0,
             },
             sync = new { lastSuccessAt = relayStatus.LastSuccessAt, lastError = relayStatus.LastError, lastErrorAt = relayStatus.LastErrorAt },
+            // The chip-trust counters and the CSCA trust store (not a component: a kiosk without it still files, marked).
+            cardTrust = trust?.Status() is { } t
+                ? new { trustStore = t.TrustStore, needsAttention = t.TrustStoreNeedsAttention, refusedCards = t.RefusedCards, untrustedCards = t.UntrustedCards }
+                : null,
             firmwareVersion = s.Status?.Firmware,
             cardPresent = s.CardPresent,
             version = Version,

@@ -46,13 +46,14 @@ public static class CardEndpoints
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
                 timeout.CancelAfter(ReadTimeout);
-                var (dump, timings, chip) = await ReadDumpAsync(channel, key, timeout.Token);
+                var (dump, timings, chip, notReturned) = await ReadDumpAsync(channel, key, timeout.Token);
                 var trust = CscaTrust.Load(cscaFolder);
                 var verify = Stopwatch.StartNew();
-                var report = CardReport.Build(dump, trust, clock.GetLocalNow(), chip);
+                var report = CardReport.Build(dump, trust, clock.GetLocalNow(), chip, notReturned);
                 timings["verifyMs"] = Ms(verify);
                 report["timings"] = timings;
-                log.LogInformation("Card read by a technician: {Files} files in {Ms} ms", dump.Count, timings["totalMs"]);
+                log.LogInformation("Card read by a technician: {Files} files in {Ms} ms, {Trust}", dump.Count, timings["totalMs"],
+                    (report["verification"] as CardVerification)?.Trust);
                 return Results.Json(report, ReportJson);
             }
             catch (CardUnavailableException) { return Error(409, "no-card", "No card on the reader, or it was removed during the read."); }
@@ -82,8 +83,8 @@ public static class CardEndpoints
     /// The full read (<see cref="CardReader.ReadAllAsync"/>, the same as a resident's) with its timings in milliseconds:
     /// access control + SELECT, each file, active and chip authentication, total, and the APDUs and bytes on the wire.
     /// </summary>
-    public static async Task<(Dictionary<string, byte[]> Dump, Dictionary<string, object> Timings, ChipChecks Chip)> ReadDumpAsync(
-        ICardChannel channel, CardAccessKey? key, CancellationToken ct)
+    public static async Task<(Dictionary<string, byte[]> Dump, Dictionary<string, object> Timings, ChipChecks Chip,
+        IReadOnlyDictionary<string, string> NotReturned)> ReadDumpAsync(ICardChannel channel, CardAccessKey? key, CancellationToken ct)
     {
         var total = Stopwatch.StartNew();
         var counting = new CountingChannel(channel);
@@ -101,7 +102,7 @@ public static class CardEndpoints
             ["bytesReceived"] = counting.BytesReceived,
             ["blockSize"] = reader.CurrentBlockSize,
         };
-        return (new Dictionary<string, byte[]>(read.Files), timings, read.Chip);
+        return (new Dictionary<string, byte[]>(read.Files), timings, read.Chip, read.NotReturned);
     }
 
     private static double Ms(Stopwatch watch) => Math.Round(watch.Elapsed.TotalMilliseconds, 1);
@@ -139,8 +140,6 @@ public static class CardEndpoints
 /// </summary>
 public static class CardReport
 {
-    public const string NotPerformed = "not-performed";
-
     /// <summary>File names of a dump folder, as read from the chip (outer tag included).</summary>
     public static readonly IReadOnlyList<string> FileNames = ["EF.COM", "EF.SOD", "DG1", "DG2", "DG13", "DG14", "DG15"];
 
@@ -151,16 +150,24 @@ public static class CardReport
     /// Builds the report from the raw files. DG1 is required; the other files are optional. Passive authentication
     /// (Kiosk.Emrtd) checks every data group read against EF.SOD, the SOD's signature and the signer's chain to the
     /// trust store at <paramref name="now"/>: <c>valid</c>, <c>invalid</c> (also when EF.SOD is missing) or <c>untrusted</c>.
-    /// Chip and active authentication come from the read (<see cref="ChipChecks.FromDump"/>: not performed). The same
-    /// verification as a resident's read (<see cref="CardVerifier"/>).
+    /// Chip and active authentication come from the read; without <paramref name="chip"/> the files are a saved dump
+    /// (<see cref="ChipChecks.ForDump"/>: not performed). <c>verification</c> is the trust policy's record, the same as
+    /// a resident's read (<see cref="CardVerifier"/>).
     /// </summary>
-    public static Dictionary<string, object?> Build(IReadOnlyDictionary<string, byte[]> files, CscaTrustStore trust, DateTimeOffset now, ChipChecks? chip = null)
+    public static Dictionary<string, object?> Build(IReadOnlyDictionary<string, byte[]> files, CscaTrustStore trust, DateTimeOffset now,
+        ChipChecks? chip = null, IReadOnlyDictionary<string, string>? notReturned = null)
     {
-        chip ??= ChipChecks.FromDump;
+        bool dump = chip is null;
+        chip ??= ChipChecks.ForDump(files, files.TryGetValue("EF.SOD", out var sod) ? CardReader.ListedInSod(sod) : null);
         var today = DateOnly.FromDateTime(now.DateTime);
-        var read = new CardFiles(files, chip, new CardReadTimings(0, new Dictionary<string, double>(), 0, 0));
+        var read = new CardFiles(files, chip, new CardReadTimings(0, new Dictionary<string, double>(), 0, 0))
+        {
+            NotReturned = notReturned ?? new Dictionary<string, string>(),
+            ChipPresent = !dump,
+        };
         var (result, mrz, dg13, passive) = CardVerifier.Verify(read, trust, now, today);
         CardIdentity id = result.Identity;
+        CardVerification verification = id.Verification!;
         return new Dictionary<string, object?>
         {
             ["idNumber"] = id.IdNumber,
@@ -181,21 +188,31 @@ public static class CardReport
             ["spouseName"] = id.SpouseName,
             ["oldIdNumber"] = id.OldIdNumber,
             ["mrz"] = mrz.Lines,
-            ["passiveAuthentication"] = passive,
+            ["passiveAuthentication"] = Passive(verification, passive),
             ["chipAuthentication"] = chip.ChipAuthentication,
             ["activeAuthentication"] = chip.ActiveAuthentication,
-            ["verification"] = id.Verification,
+            ["verification"] = verification,
             ["files"] = FileNames.Where(files.ContainsKey).ToArray(),
+            ["notReturned"] = read.NotReturned,
         };
     }
 
-    /// <summary>See <see cref="CardVerifier.Summary"/>.</summary>
-    public static CardVerification Summary(IReadOnlyDictionary<string, object?> passive, ChipChecks chip) => CardVerifier.Summary(passive, chip);
-
-    /// <summary>True when the report says the card is verified (passive authentication valid).</summary>
-    public static bool IsVerified(IReadOnlyDictionary<string, object?> report) =>
-        report.TryGetValue("passiveAuthentication", out var pa) && pa is IReadOnlyDictionary<string, object?> d
-        && d.TryGetValue("result", out var r) && r as string == "valid";
+    /// <summary>
+    /// <c>result</c> valid | invalid (also when EF.SOD is missing) | untrusted, <c>failures</c>, and when the SOD parsed
+    /// <c>notes</c>, <c>verifiedDataGroups</c>, <c>documentSigner</c> (subject), <c>documentSignerIssuer</c>,
+    /// <c>documentSignerSerialNumber</c>, <c>csca</c>. No personal data.
+    /// </summary>
+    private static Dictionary<string, object?> Passive(CardVerification verification, Kiosk.Emrtd.PassiveAuthentication.PassiveAuthenticationResult? passive) => new()
+    {
+        ["result"] = verification.PassiveAuthentication,
+        ["failures"] = verification.PassiveAuthenticationFailures,
+        ["notes"] = passive?.Notes ?? [],
+        ["verifiedDataGroups"] = passive?.VerifiedDataGroups ?? [],
+        ["documentSigner"] = passive?.DocumentSigner,
+        ["documentSignerIssuer"] = passive?.DocumentSignerIssuer,
+        ["documentSignerSerialNumber"] = passive?.DocumentSignerSerialNumber,
+        ["csca"] = passive?.Csca,
+    };
 
     private static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 }

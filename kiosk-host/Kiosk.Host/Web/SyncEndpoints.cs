@@ -68,6 +68,8 @@ public static class SyncEndpoints
                 deadLetterReasons = left > 0 ? store.DeadLetterReasons() : new Dictionary<string, int>(),
             });
         });
+        // Cards refused for self-service filing and cards filed untrusted since the start, and the CSCA trust store's state.
+        maintenance.MapGet("/card-trust", (Card.CardTrustMonitor trust) => Results.Json(trust.Status()));
         maintenance.MapGet("/dossiers", (KioskStore store) =>
         {
             var outbox = store.AllOutbox().Concat(store.DeadLetters()).ToDictionary(o => o.DossierId);
@@ -199,5 +201,8 @@ public static class SyncEndpoints
         lastError = entry?.LastError ?? d.DeadLetterReason,
         // VNeID level 1: "sent" with the delivery, "at-counter" (staff take it), "waiting" (not delivered yet); else null.
         faceImage = d.FaceImageAtCounter switch { true => "at-counter", false => "sent", null => entry?.ExpectsFaceImage == true ? "waiting" : null },
+        // The card's trust outcome when it was filed (verified, or untrusted: marked for staff verification); null before issue 9.
+        cardTrust = d.Verification?.Trust,
+        staffVerification = d.Verification?.StaffVerification ?? false,
     };
 }

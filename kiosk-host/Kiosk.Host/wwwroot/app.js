@@ -176,7 +176,7 @@
   let speechOn = false, spokenStep = null;
   const audio = new Audio();
   const PROMPTS = { idle: "chooseService", lookup: "lookupText", consent: "consentText", can: "canText", waitingCard: "placeCard", reading: "reading",
-    fingerprint: "fpText", form: "speakForm", submitting: "submitting", done: "removeCard" };
+    fingerprint: "fpText", form: "speakForm", submitting: "submitting", done: "removeCard", cardRefused: "refusedText" };
   function speak(key) {
     if (!speechOn || !key) return;
     audio.src = `/api/speech/${lang}/${encodeURIComponent(key)}`;
@@ -198,6 +198,7 @@
     document.querySelectorAll(".service-name").forEach((el) => {
       el.textContent = info ? (el.tagName === "H2" ? "" : t("consentFor")) + pick(info.titleVi, info.titleEn) : "";
     });
+    $("consent-face").hidden = s.service !== "ho-tro-vneid";
     const err = $("read-error");
     err.hidden = !s.readError; err.textContent = s.readError ? t("readError") : "";
     if (step === "can") renderCan(s);
@@ -233,6 +234,9 @@
       $("done-deadline").textContent = r.deadline ? t("deadline") + fmtDateTime(r.deadline) : "";
       $("done-info").textContent = info ? t("time") + pick(info.timeVi, info.timeEn) + ". " + t("fee") + pick(info.feeVi, info.feeEn) + "." : "";
       $("done-print").textContent = has("print." + r.print) ? t("print." + r.print) : pick(r.printMessageVi, r.printMessageEn);
+      // Filed on a card the kiosk could not verify to the end: staff check the card at the counter.
+      $("done-staff").hidden = !r.staffVerification;
+      $("done-staff").textContent = r.staffVerification ? t("doneStaff") : "";
     }
     if (!s.active) hideIdleWarning();
   }
@@ -339,12 +343,13 @@
     if (r.status === 200) render(r.data); else refresh();
   });
 
-  // ---------- the chip's verification, when the read reports it: a note, never a block ----------
+  // ---------- the chip's verification on the form: verified, or untrusted (filed, marked for staff at the counter) ----------
+  // A refused card never reaches the form: the host shows the counter screen (step cardRefused) instead.
   function renderVerification(v) {
     const el = $("card-verification");
     if (!v) { el.hidden = true; el.textContent = ""; return; }
-    const ok = v.verified === true;
-    el.textContent = t(ok ? "cardVerified" : "cardNotVerified");
+    const ok = v.trust === "verified";
+    el.textContent = t(ok ? "cardVerified" : "cardUntrusted");
     el.className = ok ? "verified" : "note";
     el.hidden = false;
   }
@@ -371,7 +376,7 @@
   // Every trace of the resident goes: forms, identity, results, keyboard; the history holds a single clean entry.
   function wipe() {
     clearForm();
-    ["identity", "suggestions", "cmnd-info", "done-code", "done-deadline", "done-print", "done-info", "card-verification"].forEach((id) => { $(id).textContent = ""; });
+    ["identity", "suggestions", "cmnd-info", "done-code", "done-deadline", "done-print", "done-info", "done-staff", "card-verification"].forEach((id) => { $(id).textContent = ""; });
     $("can").value = ""; $("e-can").textContent = ""; canInfo = { canAttemptsLeft: 3, canMaxAttempts: 3 };
     clearMrz(); mrzMode = false;
     formFor = null; uiStep = null;

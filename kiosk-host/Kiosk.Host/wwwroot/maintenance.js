@@ -41,6 +41,7 @@
         ` — loại lỗi cuối / last error kind: ${sync.lastErrorKind || "—"}` +
         ` — lần thử tới / next attempt: ${sync.nextAttemptAt || "—"}`;
       failures.className = sync.consecutiveFailures > 0 ? "error" : "";
+      await loadCardTrust();
       const rows = await (await fetch("/api/maintenance/dossiers", { cache: "no-store" })).json();
       document.querySelector("#dossiers tbody").innerHTML = rows.slice(-50).reverse().map((d) =>
         `<tr><td>${esc(d.localReference)}</td><td>${esc(d.procedure)}</td><td>${esc(d.createdAt)}</td>` +
@@ -49,6 +50,22 @@
     } catch (e) {
       document.getElementById("sync-detail").textContent = "Chỉ xem được trên kiosk / only on the kiosk itself";
     }
+  }
+  // The CSCA trust store and the cards the trust policy refused (no self-service filing) or filed marked for staff.
+  const storeVi = { ok: "ổn (ok)", missing: "không có thư mục CSCA (no --csca folder)", empty: "thư mục CSCA trống (no CSCA certificate)",
+    expired: "mọi CSCA đã hết hạn (every CSCA expired)", attention: "cần kiểm tra (needs attention)" };
+  async function loadCardTrust() {
+    const c = await (await fetch("/api/maintenance/card-trust", { cache: "no-store" })).json();
+    const store = document.getElementById("trust-store");
+    store.textContent = `Kho CSCA / trust store: ${storeVi[c.trustStore] || c.trustStore} — ${c.certificatesValidNow}/${c.certificates} chứng thư còn hạn (valid now)` +
+      (c.untrustedCards > 0 ? ` — ${c.untrustedCards} thẻ chưa xác thực đủ, hồ sơ chờ cán bộ kiểm tra (untrusted cards, dossiers marked for staff)` : "") +
+      (c.trustStoreWarnings.length ? ` — ${c.trustStoreWarnings.join("; ")}` : "");
+    store.className = c.trustStoreNeedsAttention ? "error" : "";
+    const reasons = Object.keys(c.refusedByReason || {}).map((r) => `${r} ×${c.refusedByReason[r]}`).join(", ");
+    const refused = document.getElementById("card-trust");
+    refused.textContent = `Thẻ bị từ chối nộp tự động / cards refused: ${c.refusedCards}` + (reasons ? ` (${reasons})` : "") +
+      (c.lastRefusedAt ? ` — lần cuối / last: ${c.lastRefusedAt}` : "");
+    refused.className = c.refusedCards > 0 ? "error" : "";
   }
   document.getElementById("sync-now").addEventListener("click", async () => {
     await fetch("/api/maintenance/sync/now", { method: "POST" });

@@ -27,7 +27,7 @@ public static class DossierEndpoints
             var d = repo.Find(code);
             return d is null
                 ? Results.Json(new { error = "not-found", message = "No dossier with this code." }, statusCode: 404)
-                : Results.Json(new { code = d.Code, status = d.Status, receivedAt = Utc(d.ReceivedAt) });
+                : Results.Json(new { code = d.Code, status = d.Status, receivedAt = Utc(d.ReceivedAt), procedure = d.Procedure, verification = Verification(d) });
         });
         app.MapPost("/api/dossiers/{code}/status", (string code, StatusChange? change, DossierRepository repo, ILoggerFactory loggers) =>
         {
@@ -62,7 +62,31 @@ public static class DossierEndpoints
         faceImageFormat = d.FaceImageFormat,
         faceImageSha256 = d.FaceImageSha256,
         faceImageLength = d.FaceImageLength,
+        cardTrust = d.CardTrust,
+        staffVerification = d.StaffVerification,
+        verification = Verification(d),
     };
+
+    /// <summary>The verification record as the kiosk sent it (null when the dossier had none).</summary>
+    private static JsonElement? Verification(DossierRecord d)
+    {
+        if (d.Verification is null) return null;
+        using var doc = JsonDocument.Parse(d.Verification);
+        return doc.RootElement.Clone();
+    }
+
+    /// <summary>
+    /// The dossier's <c>verification</c> member (the kiosk's record of the card, no personal data): kept as sent, with its
+    /// trust outcome and the staff-verification mark; null when absent; 400 when it is not an object.
+    /// </summary>
+    private static (VerificationReceipt? Receipt, bool Bad) ReadVerification(JsonElement body)
+    {
+        if (!body.TryGetProperty("verification", out var v) || v.ValueKind == JsonValueKind.Null) return (null, false);
+        if (v.ValueKind != JsonValueKind.Object) return (null, true);
+        string? trust = v.TryGetProperty("trust", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+        bool staff = v.TryGetProperty("staffVerification", out var sv) ? sv.ValueKind == JsonValueKind.True : trust != "verified";
+        return (new VerificationReceipt(v.GetRawText(), trust, staff), false);
+    }
 
     private static async Task Submit(HttpContext http, DossierRepository repo, IFaultPolicy faults, ILoggerFactory loggers, PortalOptions options)
     {
@@ -141,6 +165,13 @@ public static class DossierEndpoints
             return;
         }
 
+        var (verification, badVerification) = ReadVerification(body);
+        if (badVerification)
+        {
+            await WriteError(http, 400, "bad-verification", "\"verification\" must be an object (the kiosk's record of the card).");
+            return;
+        }
+
         var (face, faceError) = ReadFaceImage(body, procedure);
         if (faceError is { } fe)
         {
@@ -158,7 +189,7 @@ public static class DossierEndpoints
                 // VNeID: whether the face image came with it; a replay repeats this first answer, so a kiosk that lost the
                 // image in a restart learns that the portal has it all the same.
                 : JsonSerializer.Serialize(new { code = record.Code, status = record.Status, receivedAt = record.ReceivedAt, faceImage = record.FaceImage }, Json)),
-            clientName, face);
+            clientName, face, verification);
         var result = Store();
 
         switch (result.Outcome)

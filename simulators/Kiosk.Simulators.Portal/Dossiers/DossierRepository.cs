@@ -24,7 +24,20 @@ public sealed class DossierRecord
     public string? FaceImageFormat { get; set; }
     public string? FaceImageSha256 { get; set; }
     public int? FaceImageLength { get; set; }
+    /// <summary>
+    /// The kiosk's verification record of the card (the dossier's <c>verification</c> member, JSON text): trust outcome
+    /// and reasons, passive/chip/active authentication, SOD digest and hash, document signer, fingerprint result. No
+    /// personal data. Null when the dossier carried none.
+    /// </summary>
+    public string? Verification { get; set; }
+    /// <summary>From the record: <c>verified</c> or <c>untrusted</c> (a kiosk never files a refused card).</summary>
+    public string? CardTrust { get; set; }
+    /// <summary>From the record: staff verify the card at the counter before the dossier is handled.</summary>
+    public bool StaffVerification { get; set; }
 }
+
+/// <summary>What the portal keeps of a dossier's verification record: the record as sent, and the two facts staff act on.</summary>
+public sealed record VerificationReceipt(string Json, string? CardTrust, bool StaffVerification);
 
 /// <summary>What the portal keeps of a dossier's face image: whether it came, and its fingerprint, never the bytes.</summary>
 public sealed record FaceImageReceipt(string State, string? Format = null, string? Sha256 = null, int? Length = null);
@@ -64,7 +77,8 @@ public sealed class DossierRepository : IDisposable
     /// answer (status code and body) from the new record.
     /// </summary>
     public SubmitResult Submit(string key, string bodySha256, string procedure, string? kioskId, string body, DateTime now,
-        Func<DossierRecord, (int StatusCode, string Body)> answer, string? clientCertificate = null, FaceImageReceipt? face = null)
+        Func<DossierRecord, (int StatusCode, string Body)> answer, string? clientCertificate = null, FaceImageReceipt? face = null,
+        VerificationReceipt? verification = null)
     {
         lock (_gate)
         {
@@ -108,6 +122,9 @@ public sealed class DossierRepository : IDisposable
                     FaceImageFormat = face?.Format,
                     FaceImageSha256 = face?.Sha256,
                     FaceImageLength = face?.Length,
+                    Verification = verification?.Json,
+                    CardTrust = verification?.CardTrust,
+                    StaffVerification = verification?.StaffVerification ?? false,
                 };
                 (record.ResponseStatusCode, record.ResponseBody) = answer(record);
                 _dossiers.Insert(record);

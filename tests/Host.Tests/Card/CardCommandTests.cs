@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Kiosk.Ctl;
+using Kiosk.Host.Card;
 using Kiosk.Host.Devices;
 using Kiosk.Host.Tests.Support;
 using Kiosk.Host.Web;
@@ -58,8 +59,10 @@ public class CardCommandTests
             Assert.Equal("1999-01-01", r.GetProperty("dateOfBirth").GetString());
             Assert.Contains("Nguyễn Văn An", output); // UTF-8 with diacritics, not \u escapes
             Assert.Equal(3, r.GetProperty("mrz").GetArrayLength());
-            // The test card has no EF.SOD: nothing to verify against.
+            // The test card has no EF.SOD: nothing to verify against, so the policy refuses it.
             Assert.Equal("invalid", r.GetProperty("passiveAuthentication").GetProperty("result").GetString());
+            Assert.Equal("refused", r.GetProperty("verification").GetProperty("trust").GetString());
+            Assert.Equal("security-object-missing", Assert.Single(r.GetProperty("verification").GetProperty("reasons").EnumerateArray()).GetString());
             Assert.True(r.GetProperty("timings").GetProperty("totalMs").GetDouble() >= 0);
             Assert.True(r.GetProperty("timings").GetProperty("apdus").GetInt32() > 3);
             Assert.Equal(ExitCodes.Degraded, code); // read, but not verified
@@ -149,54 +152,6 @@ public class CardCommandTests
 
     // ---------- exit codes: a failed chip or active authentication (a cloned chip) is exit 3 ----------
 
-    /// <summary>
-    /// A signed card as an issuer makes it: EF.COM, DG1, DG13, DG14 (AA info), DG15 (the chip's AA key), EF.SOD by a
-    /// document signer of a CSCA written to <see cref="TrustFolder"/>. The chip's key is genuine until a test swaps it.
-    /// </summary>
-    private sealed class SignedCard : IDisposable
-    {
-        private readonly TempDir trust = new();
-        public ECDsa ChipKey { get; } = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        public Dictionary<string, byte[]> Files { get; } = [];
-        public string TrustFolder => trust.Path;
-
-        public SignedCard(bool withDg15 = true)
-        {
-            using ECDsa cscaKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var cscaRequest = new CertificateRequest("CN=CSCA Kioskctl Test, O=Kiosk, C=VN", cscaKey, HashAlgorithmName.SHA256);
-            cscaRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
-            using X509Certificate2 csca = cscaRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddYears(-5), DateTimeOffset.UtcNow.AddYears(10));
-            using ECDsa signerKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            using X509Certificate2 signer = new CertificateRequest("CN=Document Signer Kioskctl Test, O=Kiosk, C=VN", signerKey, HashAlgorithmName.SHA256)
-                .Create(csca.SubjectName, X509SignatureGenerator.CreateForECDsa(cscaKey), DateTimeOffset.UtcNow.AddYears(-1), DateTimeOffset.UtcNow.AddYears(5), [0x01]);
-            File.WriteAllBytes(Path.Combine(trust.Path, "csca.der"), csca.RawData);
-
-            var groups = new Dictionary<int, byte[]> { [1] = TestCard.Dg1(), [13] = TestCard.SampleDg13() };
-            if (withDg15)
-            {
-                // SecurityInfos { ActiveAuthenticationInfo { id-icao-mrtd-security-aaProtocolObject, 1, ecdsa-with-SHA256 } }
-                groups[14] = Der.Tlv(0x6E, Der.Set(Der.Seq(Der.Hex("06 06 67 81 08 01 01 05"), Der.Int(1), Der.Hex("06 08 2A 86 48 CE 3D 04 03 02"))));
-                groups[15] = Der.Tlv(0x6F, ChipKey.ExportSubjectPublicKeyInfo());
-            }
-            Files["EF.COM"] = Der.Tlv(0x60, Der.Tlv(0x5F01, "0107"u8.ToArray()), Der.Tlv(0x5F36, "040000"u8.ToArray()),
-                Der.Tlv(0x5C, withDg15 ? [0x61, 0x6D, 0x6E, 0x6F] : [0x61, 0x6D]));
-            foreach (var (number, bytes) in groups) Files["DG" + number] = bytes;
-            Files["EF.SOD"] = Kiosk.Emrtd.Lds.SodWriter.Create(groups, signer.RawData, signerKey, HashAlgorithmName.SHA256);
-        }
-
-        public TestCard Chip()
-        {
-            var fids = new Dictionary<string, ushort> { ["EF.COM"] = 0x011E, ["EF.SOD"] = 0x011D, ["DG1"] = 0x0101, ["DG13"] = 0x010D, ["DG14"] = 0x010E, ["DG15"] = 0x010F };
-            return new TestCard(Files.ToDictionary(pair => fids[pair.Key], pair => pair.Value)) { ActiveAuthenticationKey = ChipKey };
-        }
-
-        public void Dispose()
-        {
-            ChipKey.Dispose();
-            trust.Dispose();
-        }
-    }
-
     [Fact]
     public async Task Card_read_of_a_cloned_chip_exits_3_although_its_data_is_validly_signed()
     {
@@ -210,8 +165,15 @@ public class CardCommandTests
             {
                 Assert.Equal("valid", doc.RootElement.GetProperty("passiveAuthentication").GetProperty("result").GetString());
                 Assert.Equal("passed", doc.RootElement.GetProperty("activeAuthentication").GetString());
-                // No secure messaging on this test chip, so no chip authentication: not performed is no failure.
-                Assert.Equal("not-performed", doc.RootElement.GetProperty("chipAuthentication").GetString());
+                // This chip's (signed) DG14 holds active-authentication info only: it offers no chip authentication.
+                Assert.Equal("not-supported", doc.RootElement.GetProperty("chipAuthentication").GetString());
+                var verification = doc.RootElement.GetProperty("verification");
+                Assert.Equal("verified", verification.GetProperty("trust").GetString());
+                Assert.Equal("SHA-256", verification.GetProperty("sodDigestAlgorithm").GetString());
+                Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(signed.Files["EF.SOD"])), verification.GetProperty("sodSha256").GetString());
+                Assert.Equal(SignedCard.CscaName, verification.GetProperty("documentSignerIssuer").GetString());
+                Assert.Equal(SignedCard.SignerSerialNumber, verification.GetProperty("documentSignerSerialNumber").GetString());
+                Assert.Equal("not-required", verification.GetProperty("fingerprint").GetString());
             }
             Assert.Equal(CardExitCodes.Verified, code);
 
@@ -260,6 +222,46 @@ public class CardCommandTests
         }
     }
 
+    /// <summary>
+    /// The SOD's hash list, not EF.COM, says what must be read: a chip whose SOD lists DG14 and DG15 but that does not
+    /// return them (or an EF.COM that leaves them out) is a possible clone, never "not supported".
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Card_read_of_a_chip_that_withholds_the_dg14_and_dg15_its_sod_lists_exits_3(bool comLeavesThemOut)
+    {
+        using var signed = new SignedCard();
+        if (comLeavesThemOut)
+            signed.Files["EF.COM"] = Der.Tlv(0x60, Der.Tlv(0x5F01, "0107"u8.ToArray()), Der.Tlv(0x5F36, "040000"u8.ToArray()), Der.Tlv(0x5C, [0x61, 0x6D]));
+        TestCard chip = signed.Chip("DG14", "DG15");
+        var (app, url, dir) = await StartHost(chip, signed.TrustFolder);
+        try
+        {
+            var (code, output, _) = await Run("card", "read", "--host", url, "--json");
+            using var doc = JsonDocument.Parse(output);
+            JsonElement r = doc.RootElement;
+            Assert.Equal("valid", r.GetProperty("passiveAuthentication").GetProperty("result").GetString());
+            Assert.Equal("not-read", r.GetProperty("chipAuthentication").GetString());
+            Assert.Equal("not-read", r.GetProperty("activeAuthentication").GetString());
+            Assert.Equal("SW 6A82", r.GetProperty("notReturned").GetProperty("DG14").GetString());
+            var verification = r.GetProperty("verification");
+            Assert.Equal("refused", verification.GetProperty("trust").GetString());
+            Assert.Equal([14, 15], verification.GetProperty("dataGroupsNotReturned").EnumerateArray().Select(e => e.GetInt32()));
+            Assert.Equal(["listed-file-not-returned", "chip-authentication-not-completed", "active-authentication-not-completed"],
+                verification.GetProperty("reasons").EnumerateArray().Select(e => e.GetString()));
+            Assert.Equal(CardExitCodes.ChipAuthenticationFailed, code);
+            // The SOD decided what to read: EF.COM was not even asked for.
+            Assert.DoesNotContain(chip.Commands, c => Convert.ToHexString(c) is "00B09E00DF" or "00A4020C02011E");
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            dir.Dispose();
+        }
+    }
+
     [Fact]
     public async Task Card_inspect_says_not_performed_for_the_chip_checks_and_exits_on_passive_authentication()
     {
@@ -272,10 +274,20 @@ public class CardCommandTests
         {
             Assert.Equal("valid", doc.RootElement.GetProperty("passiveAuthentication").GetProperty("result").GetString());
             Assert.Empty(doc.RootElement.GetProperty("passiveAuthentication").GetProperty("notes").EnumerateArray());
-            Assert.Equal("not-performed", doc.RootElement.GetProperty("chipAuthentication").GetString());
+            Assert.Equal("not-supported", doc.RootElement.GetProperty("chipAuthentication").GetString()); // DG14: AA info only
             Assert.Equal("not-performed", doc.RootElement.GetProperty("activeAuthentication").GetString());
+            Assert.Equal("chip-not-present", Assert.Single(doc.RootElement.GetProperty("verification").GetProperty("reasons").EnumerateArray()).GetString());
         }
-        Assert.Equal(ExitCodes.Ok, code);
+        // The data verifies, but the SOD lists DG15: only the chip can prove it is not a clone.
+        Assert.Equal(CardExitCodes.ChipNotPresent, code);
+
+        // A dump of a card without DG14/DG15 is verified on passive authentication alone.
+        using (var plain = new SignedCard(withDg15: false))
+        using (var plainDump = new TempDir())
+        {
+            foreach (var (name, bytes) in plain.Files) File.WriteAllBytes(Path.Combine(plainDump.Path, name), bytes);
+            Assert.Equal(ExitCodes.Ok, (await Run("card", "inspect", plainDump.Path, "--trust", plain.TrustFolder, "--json")).Code);
+        }
 
         // Without the CSCA the same dump is untrusted: exit 1.
         Assert.Equal(ExitCodes.Degraded, (await Run("card", "inspect", dump.Path, "--json")).Code);
@@ -283,28 +295,32 @@ public class CardCommandTests
         // A master list that does not verify is ignored whole, and said so on stderr; the CSCA file still counts.
         File.WriteAllBytes(Path.Combine(signed.TrustFolder, "forged.ml"), Forged.MasterList());
         var (withList, _, listErr) = await Run("card", "inspect", dump.Path, "--trust", signed.TrustFolder);
-        Assert.Equal(ExitCodes.Ok, withList);
+        Assert.Equal(CardExitCodes.ChipNotPresent, withList);
         Assert.Contains("kioskctl: trust folder: master list forged.ml rejected", listErr);
     }
 
     [Theory]
-    [InlineData("valid", "passed", "passed", 0)]
-    [InlineData("valid", "not-supported", "not-supported", 0)]
-    [InlineData("valid", "not-performed", "not-performed", 0)]
-    [InlineData("untrusted", "passed", "passed", 1)]
-    [InlineData("invalid", "not-performed", "not-performed", 1)]
-    [InlineData("valid", "failed", "passed", 3)]
-    [InlineData("valid", "passed", "failed", 3)]
-    [InlineData("invalid", "failed", "not-supported", 3)]
-    public void Exit_code_of_a_card_report(string passive, string chip, string active, int expected)
+    [InlineData(CardTrust.Verified, new CardTrustReason[0], 0)]
+    [InlineData(CardTrust.Untrusted, new[] { CardTrustReason.PassiveAuthenticationUntrusted }, 1)]
+    [InlineData(CardTrust.Refused, new[] { CardTrustReason.PassiveAuthenticationInvalid }, 1)]
+    [InlineData(CardTrust.Refused, new[] { CardTrustReason.SecurityObjectMissing }, 1)]
+    [InlineData(CardTrust.Refused, new[] { CardTrustReason.ChipAuthenticationFailed }, 3)]
+    [InlineData(CardTrust.Refused, new[] { CardTrustReason.PassiveAuthenticationInvalid, CardTrustReason.ActiveAuthenticationFailed }, 3)]
+    [InlineData(CardTrust.Refused, new[] { CardTrustReason.ListedFileNotReturned, CardTrustReason.ChipAuthenticationNotCompleted }, 3)]
+    [InlineData(CardTrust.Refused, new[] { CardTrustReason.ChipNotPresent }, 4)]
+    [InlineData(CardTrust.Refused, new[] { CardTrustReason.PassiveAuthenticationUntrusted, CardTrustReason.ChipNotPresent }, 1)]
+    public void Exit_code_of_a_card_report(CardTrust trust, CardTrustReason[] reasons, int expected)
     {
-        using var doc = JsonDocument.Parse(JsonSerializer.Serialize(new Dictionary<string, object>
+        var verification = new CardVerification
         {
-            ["passiveAuthentication"] = new Dictionary<string, string> { ["result"] = passive },
-            ["chipAuthentication"] = chip,
-            ["activeAuthentication"] = active,
-        }));
+            Trust = trust, Reasons = reasons, PassiveAuthentication = PassiveCheck.Valid,
+            ChipAuthentication = ChipCheck.Passed, ActiveAuthentication = ChipCheck.Passed,
+        };
+        using var doc = JsonDocument.Parse(JsonSerializer.Serialize(new Dictionary<string, object> { ["verification"] = verification }, CardEndpoints.ReportJson));
         Assert.Equal(expected, CardExitCodes.Of(doc.RootElement));
+        // A report without a verification record (an older host) is never taken as verified.
+        using var old = JsonDocument.Parse(@"{""passiveAuthentication"":{""result"":""valid""}}");
+        Assert.Equal(CardExitCodes.NotVerified, CardExitCodes.Of(old.RootElement));
     }
 
     /// <summary>A master list signed by a key of its own, vouched for by no CSCA: what an attacker could drop in the folder.</summary>

@@ -84,8 +84,9 @@ public class CardReaderBlockTests
         var card = new BlockCard(new() { [0x0101] = TestCard.Dg1(), [0x010D] = TestCard.SampleDg13() });
         var identity = await new CardReader(card).ReadIdentityAsync(new DateOnly(2026, 11, 26), CancellationToken.None);
         Assert.Equal("Nguyễn Văn An", identity.FullName);
-        Assert.Equal("00B09E00DF", Convert.ToHexString(card.Commands[2])); // EF.COM first (this card has none: 6A82)
-        Assert.Equal("00B08100DF", Convert.ToHexString(card.Commands[3])); // DG1 whole in the first block
+        Assert.Equal("00B09D00DF", Convert.ToHexString(card.Commands[2])); // EF.SOD first (this card has none: 6A82)
+        Assert.Equal("00B09E00DF", Convert.ToHexString(card.Commands[3])); // then EF.COM, unsigned, to know what there is (none: 6A82)
+        Assert.Equal("00B08100DF", Convert.ToHexString(card.Commands[4])); // DG1 whole in the first block
         // EF.ATR/INFO (none here: 6A82) and the application: no file is selected.
         Assert.Equal(["00A4020C022F01", "00A4040C07A0000002471001"], card.Commands.Where(c => c[1] == 0xA4).Select(Convert.ToHexString));
         Assert.Contains(card.Commands, c => Convert.ToHexString(c) == "00B08D00DF");

@@ -19,14 +19,15 @@ public class CardReaderTests
 
         Assert.Equal("00A4020C022F01", Convert.ToHexString(card.Commands[0])); // EF.ATR/INFO: none, so short blocks
         Assert.Equal("00A4040C07A0000002471001", Convert.ToHexString(card.Commands[1]));
-        // The full read starts with EF.COM. This card refuses short EF identifiers (6D00): one try, then SELECT for
-        // every file; it has no EF.COM (6A82), so DG1 and DG13 are read, then EF.SOD is tried.
-        Assert.Equal("00B09E00DF", Convert.ToHexString(card.Commands[2]));
-        Assert.Equal("00A4020C02011E", Convert.ToHexString(card.Commands[3]));
-        Assert.Equal("00A4020C020101", Convert.ToHexString(card.Commands[4]));
-        Assert.Equal("00B00000DF", Convert.ToHexString(card.Commands[5])); // DG1 = 95 bytes: one read (6282, short)
-        Assert.Equal("00A4020C02010D", Convert.ToHexString(card.Commands[6]));
-        Assert.Equal("00A4020C02011D", Convert.ToHexString(card.Commands[^1]));
+        // The full read starts with EF.SOD, whose signed list says what to read. This card refuses short EF identifiers
+        // (6D00): one try, then SELECT for every file; it has no EF.SOD (6A82), so the unsigned EF.COM is asked what
+        // it holds; it has none either (6A82), so DG1 and DG13 are read.
+        Assert.Equal("00B09D00DF", Convert.ToHexString(card.Commands[2]));
+        Assert.Equal("00A4020C02011D", Convert.ToHexString(card.Commands[3]));
+        Assert.Equal("00A4020C02011E", Convert.ToHexString(card.Commands[4]));
+        Assert.Equal("00A4020C020101", Convert.ToHexString(card.Commands[5]));
+        Assert.Equal("00B00000DF", Convert.ToHexString(card.Commands[6])); // DG1 = 95 bytes: one read (6282, short)
+        Assert.Equal("00A4020C02010D", Convert.ToHexString(card.Commands[7]));
         Assert.All(card.Commands.Where(c => c[1] == 0xB0), c => Assert.InRange(c[4], 1, 0xDF));
     }
 

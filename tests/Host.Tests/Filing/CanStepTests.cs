@@ -23,7 +23,9 @@ public sealed class CanStepTests : IAsyncLifetime
 {
     private const string RightCan = "012345";
     private readonly TempDir _dir = new();
-    private readonly TestCard _card = TestCard.Sample();
+    /// <summary>A signed card (no DG14/DG15): read against no trust store it is untrusted, which reaches the form (marked).</summary>
+    private readonly SignedCard _signed = new(withDg15: false);
+    private TestCard _card = null!;
     private FakeFirmwareLink _firmware = null!;
     private WebApplication _app = null!;
     private HttpClient _http = null!;
@@ -39,6 +41,7 @@ public sealed class CanStepTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        _card = _signed.Chip();
         _firmware = new FakeFirmwareLink(_card);
         _app = HostApp.Build([
             "--urls", "http://127.0.0.1:0", "--data", _dir.Path, "--mqtt", "false", "--device", "mcu-test",
@@ -48,7 +51,7 @@ public sealed class CanStepTests : IAsyncLifetime
         var url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         _http = new HttpClient { BaseAddress = new Uri(url) };
         _sessions = _app.Services.GetRequiredService<SessionManager>();
-        _sessions.ReadCard = async (channel, key, today, ct) =>
+        _sessions.ReadCard = async (channel, key, today, _, ct) =>
         {
             var typed = Describe(key);
             lock (_keys) _keys.Add(typed);
@@ -68,6 +71,7 @@ public sealed class CanStepTests : IAsyncLifetime
         await _app.StopAsync();
         await _app.DisposeAsync();
         _dir.Dispose();
+        _signed.Dispose();
     }
 
     private async Task<JsonElement> Post(string path, object body, HttpStatusCode expected = HttpStatusCode.OK)
@@ -92,6 +96,10 @@ public sealed class CanStepTests : IAsyncLifetime
     private Task<JsonElement> WaitForStep(string step, string? readError = null) => WaitFor(s =>
         s.GetProperty("step").GetString() == step
         && (readError is null || s.GetProperty("readError").ValueKind == JsonValueKind.String && s.GetProperty("readError").GetString() == readError));
+
+    /// <summary>The form screen proper: the identity is shown once the fingerprint consent was answered.</summary>
+    private async Task<JsonElement> FormIdentity() =>
+        (await Post("/api/session/fingerprint-consent", new { accepted = false })).GetProperty("identity");
 
     private async Task StartAndConsent()
     {
@@ -140,7 +148,8 @@ public sealed class CanStepTests : IAsyncLifetime
 
         _firmware.Raise(new DeviceEvent.CardPlaced("iso14443-4a"));
         var form = await WaitForStep("form");
-        Assert.Equal("001099012345", form.GetProperty("identity").GetProperty("idNumber").GetString());
+        Assert.Equal(JsonValueKind.Null, form.GetProperty("identity").ValueKind); // the fingerprint consent screen shows none
+        Assert.Equal("001099012345", (await FormIdentity()).GetProperty("idNumber").GetString());
         Assert.Equal([RightCan], _keys);
         Assert.Null(_sessions.Current!.AccessKey); // used once, then dropped
         Assert.False((await CardInfo()).GetProperty("canEntered").GetBoolean());
@@ -183,8 +192,8 @@ public sealed class CanStepTests : IAsyncLifetime
         _accessControl = false;
         await StartAndConsent();
         _firmware.Raise(new DeviceEvent.CardPlaced("iso14443-4a"));
-        var form = await WaitForStep("form");
-        Assert.Equal("Nguyễn Văn An", form.GetProperty("identity").GetProperty("fullName").GetString());
+        await WaitForStep("form");
+        Assert.Equal("Nguyễn Văn An", (await FormIdentity()).GetProperty("fullName").GetString());
         Assert.Equal([(string?)null], _keys);
     }
 
@@ -241,14 +250,19 @@ public sealed class CanStepTests : IAsyncLifetime
     {
         _accessControl = false;
         var read = _sessions.ReadCard;
-        _sessions.ReadCard = async (channel, can, today, ct) =>
+        _sessions.ReadCard = async (channel, can, today, face, ct) =>
         {
-            var result = await read(channel, can, today, ct);
+            var result = await read(channel, can, today, face, ct);
             return result with
             {
                 Identity = result.Identity with
                 {
-                    Verification = new CardVerification(false, "untrusted", "passed", "not-performed", ["the CSCA is not in the trust store"]),
+                    Verification = new CardVerification
+                    {
+                        Trust = CardTrust.Untrusted, Reasons = [CardTrustReason.PassiveAuthenticationUntrusted],
+                        PassiveAuthentication = PassiveCheck.Untrusted, PassiveAuthenticationFailures = ["no CSCA in the trust store is named …"],
+                        ChipAuthentication = ChipCheck.Passed, ActiveAuthentication = ChipCheck.NotPerformed,
+                    },
                 },
             };
         };
@@ -258,7 +272,10 @@ public sealed class CanStepTests : IAsyncLifetime
         var verification = (await CardInfo()).GetProperty("verification");
         Assert.False(verification.GetProperty("verified").GetBoolean());
         Assert.Equal("untrusted", verification.GetProperty("passiveAuthentication").GetString());
+        Assert.Equal("untrusted", verification.GetProperty("trust").GetString());
+        Assert.True(verification.GetProperty("staffVerification").GetBoolean());
         Assert.False(verification.TryGetProperty("reasons", out _));
+        Assert.False(verification.TryGetProperty("passiveAuthenticationFailures", out _));
     }
 
     [Fact]
@@ -351,7 +368,8 @@ public sealed class CanStepTests : IAsyncLifetime
 
         _firmware.Raise(new DeviceEvent.CardPlaced("iso14443-4a"));
         var form = await WaitForStep("form");
-        Assert.Equal("001099012345", form.GetProperty("identity").GetProperty("idNumber").GetString());
+        Assert.Equal(JsonValueKind.Null, form.GetProperty("identity").ValueKind); // the fingerprint consent screen shows none
+        Assert.Equal("001099012345", (await FormIdentity()).GetProperty("idNumber").GetString());
         Assert.Equal([RightMrz], _keys);
         Assert.Null(_sessions.Current!.AccessKey);
     }

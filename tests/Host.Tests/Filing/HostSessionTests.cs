@@ -22,9 +22,11 @@ public class HostSessionTests
         public required HttpClient Http { get; init; }
         public required TempDir HostDir { get; init; }
         public required TempDir PortalDir { get; init; }
+        public required SignedCard Card { get; init; }
 
         public async ValueTask DisposeAsync()
         {
+            Card.Dispose();
             Http.Dispose();
             await App.StopAsync();
             await App.DisposeAsync();
@@ -39,14 +41,16 @@ public class HostSessionTests
         var hostDir = new TempDir();
         var portalDir = new TempDir();
         var portal = await PortalServer.StartAsync(portalDir.Path);
-        var firmware = new FakeFirmwareLink(TestCard.Sample());
+        // A signed card (DG14 with active-authentication info, DG15) whose CSCA the host holds: verified.
+        var card = new SignedCard();
+        var firmware = new FakeFirmwareLink(card.Chip());
         var app = HostApp.Build([
             "--urls", "http://127.0.0.1:0", "--data", hostDir.Path, "--mqtt", "false", "--device", "mcu-test",
-            "--portal", portalOverride ?? portal.BaseAddress.ToString(), "--Logging:LogLevel:Default", "Warning",
+            "--portal", portalOverride ?? portal.BaseAddress.ToString(), "--Logging:LogLevel:Default", "Warning", "--csca", card.TrustFolder,
         ], services => services.AddSingleton<IFirmwareLink>(firmware));
         await app.StartAsync();
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new Running { App = app, Portal = portal, Firmware = firmware, Http = new HttpClient { BaseAddress = new Uri(url) }, HostDir = hostDir, PortalDir = portalDir };
+        return new Running { App = app, Portal = portal, Firmware = firmware, Http = new HttpClient { BaseAddress = new Uri(url) }, HostDir = hostDir, PortalDir = portalDir, Card = card };
     }
 
     private static async Task<JsonElement> WaitForStep(HttpClient http, string step)
@@ -102,14 +106,26 @@ public class HostSessionTests
         k.Firmware.Raise(new DeviceEvent.CardPlaced("iso14443-4a"));
         var form = await WaitForStep(http, "form");
         Assert.Equal("form", form.GetProperty("step").GetString());
-        Assert.Equal("Nguyễn Văn An", form.GetProperty("identity").GetProperty("fullName").GetString());
-        Assert.Equal("001099012345", form.GetProperty("identity").GetProperty("idNumber").GetString());
         Assert.True(form.TryGetProperty("consentGivenAt", out _));
-        // The session's read is the full, verified read: this old-profile card has no EF.SOD, so it reads but is not verified.
+        // The fingerprint consent screen comes first and shows nothing of the holder; the form then shows what it needs.
+        Assert.Equal(JsonValueKind.Null, form.GetProperty("identity").ValueKind);
+        form = await (await http.PostAsJsonAsync("/api/session/fingerprint-consent", new { accepted = false })).Content.ReadFromJsonAsync<JsonElement>();
+        var identity = form.GetProperty("identity");
+        Assert.Equal("Nguyễn Văn An", identity.GetProperty("fullName").GetString());
+        Assert.Equal("001099012345", identity.GetProperty("idNumber").GetString());
+        // Only what the screen shows: the rest of DG13 (parents, religion, ethnicity, old ID number, …) stays on the host.
+        Assert.Equal(["fullName", "idNumber", "dateOfBirth", "sex", "placeOfResidence", "oldIdNumber"], identity.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(JsonValueKind.Null, identity.GetProperty("oldIdNumber").ValueKind); // shown by the old-ID service only
+        foreach (var kept in new[] { "Nguyễn Văn Bình", "Trần Thị Cúc", "Kinh", "012345678", "Xã Đông Hội" })
+            Assert.DoesNotContain(kept, form.ToString());
+        // The session's read is the full, verified read: passive authentication against the host's CSCA, active
+        // authentication with DG15; this chip's DG14 offers no chip authentication.
         var verification = (await http.GetFromJsonAsync<JsonElement>("/api/session/card")).GetProperty("verification");
-        Assert.False(verification.GetProperty("verified").GetBoolean());
-        Assert.Equal("invalid", verification.GetProperty("passiveAuthentication").GetString());
+        Assert.True(verification.GetProperty("verified").GetBoolean());
+        Assert.Equal("verified", verification.GetProperty("trust").GetString());
+        Assert.Equal("valid", verification.GetProperty("passiveAuthentication").GetString());
         Assert.Equal("not-supported", verification.GetProperty("chipAuthentication").GetString());
+        Assert.Equal("passed", verification.GetProperty("activeAuthentication").GetString());
 
         var bad = await http.PostAsJsonAsync("/api/session/submit", new { addressLine = "", provinceCode = 1, wardCode = 99999999, fromDate = Today(), toDate = "2000-01-01", reason = "" });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
@@ -138,10 +154,17 @@ public class HostSessionTests
         Assert.DoesNotContain("001099012345", receipt);
         Assert.DoesNotContain("Nguyễn Văn An", receipt);
 
-        // The portal got the dossier with the person from the chip.
+        // The portal got the dossier with the person from the chip and the card's verification record.
         using var portalHttp = k.Portal.Client();
         var list = await portalHttp.GetFromJsonAsync<JsonElement>("api/dossiers");
         Assert.Equal(code, Assert.Single(list.EnumerateArray()).GetProperty("code").GetString());
+        var atPortal = (await portalHttp.GetFromJsonAsync<JsonElement>("api/dossiers/" + code)).GetProperty("verification");
+        Assert.Equal("verified", atPortal.GetProperty("trust").GetString());
+        Assert.False(atPortal.GetProperty("staffVerification").GetBoolean());
+        Assert.Equal(SignedCard.SignerSerialNumber, atPortal.GetProperty("documentSignerSerialNumber").GetString());
+        var stored = Assert.Single(k.App.Services.GetRequiredService<Kiosk.Host.Store.KioskStore>().AllDossiers());
+        Assert.Equal(Kiosk.Host.Card.CardTrust.Verified, stored.Verification!.Trust);
+        Assert.Equal([1, 13, 14, 15], stored.Verification.DataGroupsRead);
 
         // Card removed → the session and its personal data are gone.
         k.Firmware.Raise(new DeviceEvent.CardRemoved());
@@ -221,13 +244,12 @@ public class HostSessionTests
         Assert.Equal("dang-ky-tam-tru", started.GetProperty("service").GetString());
         await http.PostAsJsonAsync("/api/session/consent", new { accepted = true });
         k.Firmware.Raise(new DeviceEvent.CardPlaced("iso14443-4a"));
-        var form = await WaitForStep(http, "form");
-        // The chip's old "Phường Nghĩa Đô, Cầu Giấy" was split between three new wards: the resident chooses.
-        var suggestion = Assert.Single(form.GetProperty("residenceSuggestions").EnumerateArray(), w => w.GetProperty("wardName").GetString() == "Phường Nghĩa Đô");
-        Assert.Equal(3, form.GetProperty("residenceSuggestions").GetArrayLength());
-
+        await WaitForStep(http, "form");
         var fp = await (await http.PostAsJsonAsync("/api/session/fingerprint-consent", new { accepted = true })).Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(fp.GetProperty("fingerprintAccepted").GetBoolean());
+        // The chip's old "Phường Nghĩa Đô, Cầu Giấy" was split between three new wards: the resident chooses.
+        var suggestion = Assert.Single(fp.GetProperty("residenceSuggestions").EnumerateArray(), w => w.GetProperty("wardName").GetString() == "Phường Nghĩa Đô");
+        Assert.Equal(3, fp.GetProperty("residenceSuggestions").GetArrayLength());
 
         // Another service's form is refused; the old endpoint is for the residence notification only.
         Assert.Equal(HttpStatusCode.Conflict, (await http.PostAsJsonAsync("/api/session/submit/ho-tro-vneid", new { level = 1, phone = "0912345678" })).StatusCode);

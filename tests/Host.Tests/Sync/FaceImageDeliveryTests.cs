@@ -38,13 +38,13 @@ public sealed class FaceImageDeliveryTests : IAsyncLifetime
         return [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, .. Encoding.ASCII.GetBytes("JFIF\0"), .. body, 0xFF, 0xD9];
     }
 
-    /// <summary>The test card with EF.COM listing DG1, DG2 and DG13, and a DG2 whose ISO 19794-5 record ends in the portrait.</summary>
-    private static TestCard CardWithFace()
+    /// <summary>A signed card (SOD over DG1, DG2, DG13; its CSCA given to the host) whose DG2's ISO 19794-5 record ends in the portrait.</summary>
+    private readonly SignedCard _signed = new(withDg15: false, dg2: Dg2());
+
+    private static byte[] Dg2()
     {
         byte[] record = [.. "FAC\0010\0"u8, 0, 0, 0, 0, 0, 1, .. new byte[24], .. Portrait];
-        var dg2 = Der.Tlv(0x75, Der.Tlv(0x7F61, Der.Int(1), Der.Tlv(0x7F60, Der.Tlv(0xA1, Der.Tlv(0x80, [1, 1])), Der.Tlv(0x5F2E, record))));
-        var com = Der.Tlv(0x60, Der.Tlv(0x5F01, "0107"u8.ToArray()), Der.Tlv(0x5F36, "040000"u8.ToArray()), Der.Tlv(0x5C, [0x61, 0x75, 0x6D]));
-        return new TestCard(new() { [0x011E] = com, [0x0101] = TestCard.Dg1(), [0x0102] = dg2, [0x010D] = TestCard.SampleDg13() });
+        return Der.Tlv(0x75, Der.Tlv(0x7F61, Der.Int(1), Der.Tlv(0x7F60, Der.Tlv(0xA1, Der.Tlv(0x80, [1, 1])), Der.Tlv(0x5F2E, record))));
     }
 
     public async Task InitializeAsync()
@@ -59,15 +59,16 @@ public sealed class FaceImageDeliveryTests : IAsyncLifetime
         await _portal.DisposeAsync();
         _hostDir.Dispose();
         _portalDir.Dispose();
+        _signed.Dispose();
     }
 
     /// <summary>Starts the host on the data folder (again, after <see cref="StopHostAsync"/>: a restart).</summary>
     private async Task StartHostAsync()
     {
-        _firmware = new FakeFirmwareLink(CardWithFace());
+        _firmware = new FakeFirmwareLink(_signed.Chip());
         _host = HostApp.Build([
             "--urls", "http://127.0.0.1:0", "--data", _hostDir.Path, "--mqtt", "false", "--device", "mcu-test",
-            "--portal", _portal.BaseAddress.ToString(), "--Logging:LogLevel:Default", "Warning",
+            "--portal", _portal.BaseAddress.ToString(), "--Logging:LogLevel:Default", "Warning", "--csca", _signed.TrustFolder,
         ], services => services.AddSingleton<IFirmwareLink>(_firmware));
         await _host.StartAsync();
         var url = _host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
