@@ -67,4 +67,35 @@ public class FingerprintSensorTests
         Assert.True(new FingerprintSensor(device, _clock).Execute(FingerprintInstruction.Img2Tz, new byte[] { 0x01 }, 1000).IsOk);
         Assert.Equal("0201", Hex.Of(device.Commands.Single()));
     }
+
+    [Fact]
+    public void BeginReturnsAtOnceAndPollCollectsTheAckWhenItArrives()
+    {
+        var device = new ScriptedFingerprint(_clock, _ => null); // answers later, by hand
+        var sensor = new FingerprintSensor(device, _clock);
+        Assert.Throws<InvalidOperationException>(() => sensor.Poll(0));
+        long before = _clock.NowMilliseconds;
+        sensor.Begin(FingerprintInstruction.GenImg, null, 1000);
+        Assert.True(sensor.IsBusy);
+        Assert.Null(sensor.Poll(0));
+        Assert.Null(sensor.Poll(0));
+        Assert.InRange(_clock.NowMilliseconds - before, 0, 10); // nothing waited for the module
+        device.Send(Hex.Bytes("00 EF").Concat(ScriptedFingerprint.Ack(0x02)).ToArray()); // noise, then the ack
+        FingerprintResult result = sensor.Poll(0)!;
+        Assert.Equal(FingerprintConfirmation.NoFinger, result.Confirmation);
+        Assert.False(sensor.IsBusy);
+    }
+
+    [Fact]
+    public void APolledCommandTimesOutOnceItsTimeIsUp()
+    {
+        var device = new ScriptedFingerprint(_clock, _ => null);
+        var sensor = new FingerprintSensor(device, _clock);
+        sensor.Begin(FingerprintInstruction.GenImg, null, 1000);
+        _clock.Advance(999);
+        Assert.Null(sensor.Poll(0));
+        _clock.Advance(5);
+        Assert.Equal(FingerprintStatus.Timeout, sensor.Poll(0)!.Status);
+        Assert.False(sensor.IsBusy);
+    }
 }

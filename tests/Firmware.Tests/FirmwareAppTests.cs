@@ -20,6 +20,7 @@ public class FirmwareAppTests
     private int _card;
     private bool _fingerOnGlass;
 
+
     public FirmwareAppTests()
     {
         _reader = new ScriptedPn532(_clock, Pn532Device);
@@ -159,6 +160,34 @@ public class FirmwareAppTests
         PublishedMessage reply = _mqtt.Published.Single(m => m.Topic == ReplyTo("e1"));
         Assert.Equal("06", Hex.Of(reply.Payload));
         Assert.Equal(exchangesBefore, _reader.Commands.Count(c => c[0] == 0x40));
+    }
+
+    [Fact]
+    public void AnApduArrivingDuringAFingerprintCaptureIsServedWithoutWaitingForTheModule()
+    {
+        _card = 1;
+        _app.Start();
+        Run(300);
+        // The module takes the next image capture and stays silent (still capturing); the host's request arrives then.
+        long deliveredAt = -1;
+        Func<byte[], byte[]?> normal = _finger.Handler;
+        _finger.Handler = cmd =>
+        {
+            if (cmd[0] != 0x01 || deliveredAt >= 0) return normal(cmd);
+            deliveredAt = _clock.NowMilliseconds;
+            Request("apdu", "f1", Hex.Bytes("00A4040C"));
+            return null;
+        };
+        long giveUp = _clock.NowMilliseconds + 10_000;
+        while (!_mqtt.Published.Any(m => m.Topic == ReplyTo("f1")) && _clock.NowMilliseconds < giveUp)
+        {
+            _app.Step();
+            _clock.Sleep(20);
+        }
+        Assert.True(deliveredAt >= 0);
+        Assert.Single(_mqtt.Published, m => m.Topic == ReplyTo("f1"));
+        // Served within a step or two, not after the module's 1 s timeout.
+        Assert.InRange(_clock.NowMilliseconds - deliveredAt, 0, 100);
     }
 
     [Fact]

@@ -496,23 +496,43 @@ namespace Kiosk.Firmware.App
             return result.IsOk;
         }
 
+        /// <summary>
+        /// The fingerprint module without blocking the main loop: a command is begun, and later steps collect its ack,
+        /// so an image capture (a tenth of a second or more) or a silent module's timeout never delays an APDU.
+        /// </summary>
         private void PollFinger(long now)
         {
+            if (_fingerprint.IsBusy)
+            {
+                FingerprintResult result = _fingerprint.Poll(0);
+                if (result == null) return;
+                if (_fingerprintHealth == PeripheralHealth.Ok) FingerCaptured(result, now);
+                else FingerprintProbed(result);
+                return;
+            }
             if (_fingerprintHealth != PeripheralHealth.Ok)
             {
                 if (now < _nextFingerprintProbe) return;
                 _nextFingerprintProbe = now + _options.ReprobeIntervalMilliseconds;
-                if (!ProbeFingerprint()) return;
-                _fingerprintHealth = PeripheralHealth.Ok;
-                _fingerprintFailures = 0;
-                _log.Info("fingerprint ok");
-                PublishStatus();
+                _fingerprint.Begin(FingerprintInstruction.ReadSysPara, null, _fingerprint.ResponseTimeoutMilliseconds);
                 return;
             }
             if (now < _nextFingerPoll) return;
             _nextFingerPoll = now + _options.FingerPollIntervalMilliseconds;
+            _fingerprint.Begin(FingerprintInstruction.GenImg, null, _fingerprint.ResponseTimeoutMilliseconds);
+        }
 
-            FingerprintResult result = _fingerprint.CaptureImage();
+        private void FingerprintProbed(FingerprintResult result)
+        {
+            if (!result.IsOk) return;
+            _fingerprintHealth = PeripheralHealth.Ok;
+            _fingerprintFailures = 0;
+            _log.Info("fingerprint ok");
+            PublishStatus();
+        }
+
+        private void FingerCaptured(FingerprintResult result, long now)
+        {
             if (result.Status != FingerprintStatus.Answered)
             {
                 _fingerprintFailures++;
