@@ -142,6 +142,10 @@ public sealed class CardRemovedMidReadTests(SimulatedKiosk kiosk, ITestOutputHel
                 TimeSpan.FromSeconds(20), "the card placed again to be read");
             session = await Session();
             Assert.Equal(JsonValueKind.Null, session.GetProperty("readError").ValueKind);
+            Assert.Equal("verified", (await kiosk.GetJsonAsync(kiosk.Ports.HostUrl + "/api/session/card")).GetProperty("verification").GetProperty("trust").GetString());
+            // The identity is shown on the form itself, once the fingerprint consent screen is answered.
+            using (var fp = await kiosk.PostJsonAsync(kiosk.Ports.HostUrl + "/api/session/fingerprint-consent", new { accepted = false }))
+                session = JsonDocument.Parse(await fp.Content.ReadAsStringAsync()).RootElement.Clone();
             Assert.Equal("001085012345", session.GetProperty("identity").GetProperty("idNumber").GetString());
         }
         catch

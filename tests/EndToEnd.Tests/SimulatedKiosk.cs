@@ -58,10 +58,13 @@ public sealed class SimulatedKiosk : IAsyncLifetime
     public async Task<HttpResponseMessage> PostJsonAsync(string url, object body) =>
         await Http.PostAsJsonAsync(url, body);
 
-    /// <summary>Places the simulator's default card: like a real CCCD, it needs the CAN (PACE) and carries DG2, DG14, DG15 and a signed SOD.</summary>
-    public async Task PlaceCardAsync(string profile, string fault = "none")
+    /// <summary>
+    /// Places the simulator's default card: like a real CCCD, it needs the CAN (PACE) and carries DG2, DG14, DG15 and a
+    /// signed SOD. <paramref name="accessControl"/> <c>bac</c>: a chip with BAC only, inside the eMRTD application (the MRZ opens it).
+    /// </summary>
+    public async Task PlaceCardAsync(string profile, string fault = "none", string accessControl = "pace")
     {
-        using var response = await PostJsonAsync(Ports.ControlUrl + "/api/card", new { profile, fault });
+        using var response = await PostJsonAsync(Ports.ControlUrl + "/api/card", new { profile, fault, accessControl });
         response.EnsureSuccessStatusCode();
     }
 
@@ -111,6 +114,9 @@ public sealed class SimulatedKiosk : IAsyncLifetime
         return string.Join("\n", Directory.GetFiles(_processes.LogFolder).Select(file =>
             $"--- {Path.GetFileName(file)}\n" + string.Join("\n", ReadShared(file).Split('\n').TakeLast(30))));
     }
+
+    /// <summary>The whole log of one component (<c>kiosk-host</c>, <c>portal</c>, …).</summary>
+    public string Log(string component) => ReadShared(Path.Combine(Processes.LogFolder, component + ".log"));
 
     private static string ReadShared(string path)
     {

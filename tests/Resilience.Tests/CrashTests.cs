@@ -153,19 +153,19 @@ public class CrashTests(ITestOutputHelper output)
     private const string Can = "012345";
 
     /// <summary>
-    /// One resident: start, consent, CAN, card (a real CCCD's: PACE, full read with DG2 and SOD, verified; at 424 kbit/s,
-    /// which keeps the read near 1 s), form, submit. Returns the local reference when the host answered 200.
+    /// One resident: start, consent, CAN, card (a real CCCD's: PACE, EF.SOD, DG1, DG13, DG14, DG15, chip and active
+    /// authentication, verified; no DG2 for this service; at 848 kbit/s), form, submit. Returns the local reference when the host answered 200.
     /// </summary>
     private static async Task<string?> FileOneAsync(KioskUnderTest kiosk, Dictionary<string, object?> form, CancellationToken stop)
     {
         var host = kiosk.Ports.HostUrl;
-        // A card with PACE but without SOD/DG2: the crash test is about filing and sync, and a shorter read leaves
-        // more filings between kills.
+        // A real CCCD's card: the trust policy files only a verified (or untrusted) chip, so the card carries its SOD,
+        // DG14 and DG15; the residence notification does not read DG2, which keeps the read short.
         (await kiosk.Http.DeleteAsync(kiosk.Ports.ControlUrl + "/api/card", stop)).Dispose();
         using (var r = await kiosk.PostAsync(host + "/api/session/start", new { language = "vi" })) r.EnsureSuccessStatusCode();
         using (var r = await kiosk.PostAsync(host + "/api/session/consent", new { accepted = true })) r.EnsureSuccessStatusCode();
         using (var r = await kiosk.PostAsync(host + "/api/session/can", new { can = Can })) r.EnsureSuccessStatusCode();
-        using (var r = await kiosk.PostAsync(kiosk.Ports.ControlUrl + "/api/card", new { profile = "nguyen-van-an", bitRate = 848, security = false })) r.EnsureSuccessStatusCode();
+        using (var r = await kiosk.PostAsync(kiosk.Ports.ControlUrl + "/api/card", new { profile = "nguyen-van-an", bitRate = 848 })) r.EnsureSuccessStatusCode();
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (true)
         {
