@@ -72,7 +72,7 @@ namespace Kiosk.Firmware.Device
 
             FirmwareOptions options = new FirmwareOptions();
             options.DeviceId = settings.DeviceId;
-            new FirmwareApp(options, mqtt, reader, fingerprint, printer, new SystemClock(), log, platform).Run();
+            new FirmwareApp(options, mqtt, reader, fingerprint, printer, new TickClock(), log, platform).Run();
         }
 
         /// <summary>

@@ -83,7 +83,7 @@ using var fingerprint = new TcpSerialLink("fingerprint", endpoints["--fingerprin
 using var printer = new TcpSerialLink("printer", endpoints["--printer"].Host, endpoints["--printer"].Port, Log);
 using var mqtt = new MqttNetLink(device, Log);
 
-var app = new FirmwareApp(options, mqtt, reader, fingerprint, printer, new SystemClock(), new ConsoleLog(), platform);
+var app = new FirmwareApp(options, mqtt, reader, fingerprint, printer, new TickClock(), new ConsoleLog(), platform);
 
 void Stop(PosixSignalContext context)
 {

@@ -42,14 +42,9 @@ namespace Kiosk.Firmware.App
         private bool _stopRequested;
         private readonly object _stopSync = new object();
 
-        private PeripheralHealth _readerHealth = PeripheralHealth.Absent;
-        private PeripheralHealth _fingerprintHealth = PeripheralHealth.Absent;
-        private PeripheralHealth _printerHealth = PeripheralHealth.Absent;
-        private int _readerFailures;
-        private int _fingerprintFailures;
-        private int _printerFailures;
-        private long _nextReaderProbe;
-        private long _nextFingerprintProbe;
+        private readonly PeripheralSupervisor _readerHealth;
+        private readonly PeripheralSupervisor _fingerprintHealth;
+        private readonly PeripheralSupervisor _printerHealth;
 
         private CardType _cardType = CardType.None;
         private byte _cardTarget;
@@ -75,6 +70,9 @@ namespace Kiosk.Firmware.App
             _fingerprint = new FingerprintSensor(fingerprintLink, clock);
             _printer = new ReceiptPrinter(printerLink);
             _requests = new RequestQueue(options.MaxQueuedRequests);
+            _readerHealth = new PeripheralSupervisor(options.FailuresBeforeError, options.ReprobeIntervalMilliseconds);
+            _fingerprintHealth = new PeripheralSupervisor(options.FailuresBeforeError, options.ReprobeIntervalMilliseconds);
+            _printerHealth = new PeripheralSupervisor(options.FailuresBeforeError, options.ReprobeIntervalMilliseconds);
             _platform = platform;
             _watchdog = new SoftwareWatchdog(clock, platform, log, options.WatchdogTimeoutMilliseconds);
             _served = new RecentRequests(options.RememberedRequests);
@@ -88,9 +86,9 @@ namespace Kiosk.Firmware.App
             _mqtt.MessageReceived += OnMessageReceived;
         }
 
-        public PeripheralHealth ReaderHealth { get { return _readerHealth; } }
-        public PeripheralHealth FingerprintHealth { get { return _fingerprintHealth; } }
-        public PeripheralHealth PrinterHealth { get { return _printerHealth; } }
+        public PeripheralHealth ReaderHealth { get { return _readerHealth.Health; } }
+        public PeripheralHealth FingerprintHealth { get { return _fingerprintHealth.Health; } }
+        public PeripheralHealth PrinterHealth { get { return _printerHealth.Health; } }
         public bool CardPresent { get { return _cardType != CardType.None; } }
         public bool FingerPresent { get { return _fingerPresent; } }
         public int QueuedRequests { get { return _requests.Count; } }
@@ -106,15 +104,15 @@ namespace Kiosk.Firmware.App
             _startedAt = _clock.NowMilliseconds;
             _startReason = SoftwareWatchdog.DetermineStartReason(_platform);
             _log.Info("started: " + Payloads.StartReasonName(_startReason));
-            _readerHealth = ProbeReader() ? PeripheralHealth.Ok : PeripheralHealth.Absent;
-            _fingerprintHealth = ProbeFingerprint() ? PeripheralHealth.Ok : PeripheralHealth.Absent;
-            _log.Info("reader " + Payloads.HealthName(_readerHealth) + ", fingerprint " + Payloads.HealthName(_fingerprintHealth));
+            bool reader = ProbeReader();
+            bool fingerprint = ProbeFingerprint();
             long now = _clock.NowMilliseconds;
-            _nextReaderProbe = now + _options.ReprobeIntervalMilliseconds;
-            _nextFingerprintProbe = now + _options.ReprobeIntervalMilliseconds;
+            _readerHealth.StartedUp(reader, now);
+            _fingerprintHealth.StartedUp(fingerprint, now);
+            _log.Info("reader " + Payloads.HealthName(_readerHealth.Health) + ", fingerprint " + Payloads.HealthName(_fingerprintHealth.Health));
+            _printerHealth.StartedUp(false, now);
             PollPrinter(true);
-            if (_printerHealth != PeripheralHealth.Ok) _printerHealth = PeripheralHealth.Absent;
-            _log.Info("printer " + Payloads.HealthName(_printerHealth));
+            _log.Info("printer " + Payloads.HealthName(_printerHealth.Health));
             _nextConnectAttempt = now;
             Guard(0);
         }
@@ -250,9 +248,9 @@ namespace Kiosk.Firmware.App
             DeviceStatusMessage status = new DeviceStatusMessage();
             status.Online = true;
             status.Firmware = _options.FirmwareVersion;
-            status.Reader = _readerHealth;
-            status.Fingerprint = _fingerprintHealth;
-            status.Printer = _printerHealth;
+            status.Reader = _readerHealth.Health;
+            status.Fingerprint = _fingerprintHealth.Health;
+            status.Printer = _printerHealth.Health;
             status.UptimeSeconds = (now - _startedAt) / 1000;
             status.StartReason = _startReason;
             status.FreeMemoryBytes = _platform.FreeMemoryBytes();
@@ -330,7 +328,7 @@ namespace Kiosk.Firmware.App
         private ReplyResult ExchangeApdu(byte[] apdu, out byte[] response)
         {
             response = null;
-            if (_readerHealth != PeripheralHealth.Ok) return ReplyResult.Timeout;
+            if (!_readerHealth.IsOk) return ReplyResult.Timeout;
             if (_cardType == CardType.None) return ReplyResult.NoCard;
             Pn532Result result = _reader.Exchange(_cardTarget, apdu);
             switch (result.Status)
@@ -387,13 +385,10 @@ namespace Kiosk.Firmware.App
 
         private void PollCard(long now)
         {
-            if (_readerHealth != PeripheralHealth.Ok)
+            if (!_readerHealth.IsOk)
             {
-                if (now < _nextReaderProbe) return;
-                _nextReaderProbe = now + _options.ReprobeIntervalMilliseconds;
-                if (!ProbeReader()) return;
-                _readerHealth = PeripheralHealth.Ok;
-                _readerFailures = 0;
+                if (!_readerHealth.ProbeDue(now) || !ProbeReader()) return;
+                _readerHealth.Succeeded();
                 _log.Info("reader ok");
                 PublishStatus();
                 return;
@@ -404,7 +399,7 @@ namespace Kiosk.Firmware.App
             {
                 _nextCardPoll = now + _options.CardSearchIntervalMilliseconds;
                 if (SearchCard(CardType.TypeA)) return;
-                if (_readerHealth == PeripheralHealth.Ok) SearchCard(CardType.TypeB);
+                if (_readerHealth.IsOk) SearchCard(CardType.TypeB);
                 return;
             }
 
@@ -467,20 +462,18 @@ namespace Kiosk.Firmware.App
         {
             if (_cardType == CardType.None) return;
             _cardType = CardType.None;
-            if (_readerHealth == PeripheralHealth.Ok) _reader.Release(_cardTarget);
+            if (_readerHealth.IsOk) _reader.Release(_cardTarget);
             _log.Info("card removed");
             Publish(_cardTopic, CardEventMessage.RemovedJson(), false);
         }
 
-        private void ReaderSucceeded() { _readerFailures = 0; }
+        private void ReaderSucceeded() { _readerHealth.Succeeded(); }
 
         private void ReaderFailed(string what)
         {
-            _readerFailures++;
-            _log.Info(what + " (" + _readerFailures.ToString() + " in a row)");
-            if (_readerFailures < _options.FailuresBeforeError || _readerHealth != PeripheralHealth.Ok) return;
-            _readerHealth = PeripheralHealth.Error;
-            _nextReaderProbe = _clock.NowMilliseconds + _options.ReprobeIntervalMilliseconds;
+            bool turnedToError = _readerHealth.Failed(_clock.NowMilliseconds);
+            _log.Info(what + " (" + _readerHealth.FailuresInARow.ToString() + " in a row)");
+            if (!turnedToError) return;
             _log.Info("reader error");
             // We can no longer tell whether the card is there; the host must not keep a session on it.
             CardGone();
@@ -506,14 +499,13 @@ namespace Kiosk.Firmware.App
             {
                 FingerprintResult result = _fingerprint.Poll(0);
                 if (result == null) return;
-                if (_fingerprintHealth == PeripheralHealth.Ok) FingerCaptured(result, now);
+                if (_fingerprintHealth.IsOk) FingerCaptured(result, now);
                 else FingerprintProbed(result);
                 return;
             }
-            if (_fingerprintHealth != PeripheralHealth.Ok)
+            if (!_fingerprintHealth.IsOk)
             {
-                if (now < _nextFingerprintProbe) return;
-                _nextFingerprintProbe = now + _options.ReprobeIntervalMilliseconds;
+                if (!_fingerprintHealth.ProbeDue(now)) return;
                 _fingerprint.Begin(FingerprintInstruction.ReadSysPara, null, _fingerprint.ResponseTimeoutMilliseconds);
                 return;
             }
@@ -525,8 +517,7 @@ namespace Kiosk.Firmware.App
         private void FingerprintProbed(FingerprintResult result)
         {
             if (!result.IsOk) return;
-            _fingerprintHealth = PeripheralHealth.Ok;
-            _fingerprintFailures = 0;
+            _fingerprintHealth.Succeeded();
             _log.Info("fingerprint ok");
             PublishStatus();
         }
@@ -535,16 +526,13 @@ namespace Kiosk.Firmware.App
         {
             if (result.Status != FingerprintStatus.Answered)
             {
-                _fingerprintFailures++;
-                if (_fingerprintFailures < _options.FailuresBeforeError) return;
-                _fingerprintHealth = PeripheralHealth.Error;
-                _nextFingerprintProbe = now + _options.ReprobeIntervalMilliseconds;
+                if (!_fingerprintHealth.Failed(now)) return;
                 _log.Info("fingerprint error");
                 SetFinger(false);
                 PublishStatus();
                 return;
             }
-            _fingerprintFailures = 0;
+            _fingerprintHealth.Succeeded();
             if (result.Confirmation == FingerprintConfirmation.Ok) SetFinger(true);
             else if (result.Confirmation == FingerprintConfirmation.NoFinger) SetFinger(false);
             // Other codes (image fail, messy image) say nothing reliable about the finger: keep the last state.
@@ -574,18 +562,11 @@ namespace Kiosk.Firmware.App
         {
             if (status.IsOnline)
             {
-                _printerFailures = 0;
-                if (_printerHealth != PeripheralHealth.Ok)
-                {
-                    _printerHealth = PeripheralHealth.Ok;
-                    PublishStatus();
-                }
+                if (_printerHealth.Succeeded()) PublishStatus();
                 return;
             }
-            _printerFailures++;
-            if (_printerHealth == PeripheralHealth.Ok && _printerFailures >= _options.FailuresBeforeError)
+            if (_printerHealth.Failed(_clock.NowMilliseconds))
             {
-                _printerHealth = PeripheralHealth.Error;
                 _log.Info("printer error");
                 PublishStatus();
             }

@@ -225,7 +225,7 @@ internal sealed class DirectReader : ICardChannel, IDisposable
     public static DirectReader Open(int pn532Port)
     {
         var link = new TcpSerialLink("pn532", "127.0.0.1", pn532Port, _ => { });
-        var driver = new Pn532Driver(link, new SystemClock());
+        var driver = new Pn532Driver(link, new TickClock());
         Require(driver.WakeUp(), "wake-up");
         Require(driver.ConfigureMaxRetries(), "max retries");
         Require(driver.ListPassiveTarget(CardType.TypeA, out Pn532Target target), "list passive target");
