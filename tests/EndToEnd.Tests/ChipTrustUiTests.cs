@@ -107,6 +107,15 @@ public sealed class ChipTrustUiTests(SimulatedKiosk kiosk, Chromium chromium) : 
             var (exitCode, status) = await kiosk.RunKioskctlAsync("status", "--host", kiosk.Ports.HostUrl);
             Assert.Contains("Trust store   attention   <-- needs attention", status);
             Assert.Equal(0, exitCode); // not a component that is down
+
+            // And so does the maintenance console.
+            var console = await page.Context.NewPageAsync();
+            await console.GotoAsync(kiosk.Ports.HostUrl + "/maintenance");
+            await Expect(console.Locator("#trust-store")).ToContainTextAsync("cần kiểm tra (needs attention)", new() { Timeout = 10_000 });
+            await Expect(console.Locator("#trust-store")).ToHaveClassAsync("error");
+            await Expect(console.Locator("#card-trust")).ToContainTextAsync("cards refused");
+            await KioskBrowser.SaveScreenshotAsync(console, "trust-maintenance");
+            Assert.DoesNotContain("001085012345", await console.InnerTextAsync("body"));
         });
     }
 
