@@ -76,9 +76,11 @@ public class CrashTests(ITestOutputHelper output)
                     if (await FileOneAsync(kiosk, form, stop.Token) is { } reference)
                         lock (seenSaved) seenSaved.Add(reference);
                 }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or OperationCanceledException or JsonException or InvalidOperationException)
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or OperationCanceledException or JsonException or InvalidOperationException
+                    or System.Net.Sockets.SocketException)
                 {
-                    // The host died under us (or is starting): try again shortly.
+                    // The host died under us (or is starting): try again shortly. A kill while HttpClient is still
+                    // connecting can surface as a bare SocketException (ENOTCONN from the socket's remote end point).
                     var kind = e is InvalidOperationException ? e.Message : e.GetType().Name;
                     lock (problems) problems[kind] = problems.GetValueOrDefault(kind) + 1;
                     try { await Task.Delay(100, stop.Token); } catch (OperationCanceledException) { }
