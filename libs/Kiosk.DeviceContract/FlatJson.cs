@@ -61,11 +61,6 @@ namespace Kiosk.DeviceContract
             return Find(name) as string;
         }
 
-        public bool HasInteger(string name)
-        {
-            return Find(name) is long;
-        }
-
         /// <summary>The integer field, or fallback when it is absent or not an integer.</summary>
         public long GetInteger(string name, long fallback)
         {

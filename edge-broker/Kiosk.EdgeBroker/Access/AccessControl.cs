@@ -37,8 +37,6 @@ public static class AccessControl
         _ => new AccessGrant([], []),
     };
 
-    public static string DeviceStatusTopic(string deviceName) => Topics.Status(deviceName);
-
     public static bool CanPublish(BrokerUser user, string? topic)
     {
         if (!TopicRules.IsValidTopicName(topic))
@@ -81,6 +79,6 @@ public static class AccessControl
     /// device is gone); anyone else's will must at least be a topic they could publish to.
     /// </summary>
     public static bool CanSetWill(BrokerUser user, string? willTopic) => user.Role == UserRole.Device
-        ? willTopic == DeviceStatusTopic(user.Name)
+        ? willTopic == Topics.Status(user.Name)
         : CanPublish(user, willTopic);
 }

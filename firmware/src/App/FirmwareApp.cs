@@ -285,8 +285,8 @@ namespace Kiosk.Firmware.App
                 PendingRequest request = new PendingRequest();
                 request.Kind = kind;
                 request.ReplyTopic = Topics.Reply(_options.DeviceId, parsed.Requester, parsed.RequestId);
-                request.Key = parsed.Requester + "/" + parsed.RequestId;
-                if (!_served.Add(request.Key))
+                // "requester/id": a repeated request with a key already served is dropped.
+                if (!_served.Add(parsed.Requester + "/" + parsed.RequestId))
                 {
                     _log.Info("ignored a repeated request");
                     return;

@@ -17,8 +17,6 @@ namespace Kiosk.Firmware.App
         public bool Overflow;
         /// <summary>Where the one reply goes: kiosk/v1/{device}/reply/{requester}/{id}.</summary>
         public string ReplyTopic;
-        /// <summary>"requester/id": a repeated request with a key already served is dropped.</summary>
-        public string Key;
     }
 
     /// <summary>

@@ -32,8 +32,6 @@ namespace Kiosk.Firmware.App
             _lastFed = clock.NowMilliseconds;
         }
 
-        public bool Fired { get { lock (_sync) { return _fired; } } }
-
         /// <summary>The main loop made progress.</summary>
         public void Feed()
         {
